@@ -1,0 +1,1 @@
+"""Runtime (``alembic.runtime``): the migration and environment contexts."""

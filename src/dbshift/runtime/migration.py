@@ -1,0 +1,419 @@
+"""``MigrationContext``: one database (or one offline script), its version table and transactions.
+
+Configured by ``env.py`` through ``EnvironmentContext.configure`` (or directly with
+:meth:`MigrationContext.configure`), it runs migration steps either over a live connection, inside
+transactions where the database can roll DDL back, or offline (``--sql``), writing every statement
+to a SQL script with literal values inlined.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.engine.mock import MockConnection
+
+from ..ddl.impl import DefaultImpl
+from ..util.exc import CommandError, PartialMigrationError
+from .heads import HeadMaintainer
+from .steps import MigrationInfo, MigrationStep
+
+if TYPE_CHECKING:
+    from ..script.directory import ScriptDirectory
+    from .environment import EnvironmentContext
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MigrationContext", "MigrationInfo", "MigrationStep"]
+
+
+class _ProxyTransaction:
+    """A migration transaction that clears the context's record of it when it ends."""
+
+    def __init__(self, migration_context: MigrationContext) -> None:
+        self.migration_context = migration_context
+
+    @property
+    def _proxied(self) -> Any:
+        transaction = self.migration_context._transaction
+        if transaction is None:
+            raise CommandError("This transaction was already committed or rolled back")
+        return transaction
+
+    def rollback(self) -> None:
+        """Roll the transaction back."""
+        self._proxied.rollback()
+        self.migration_context._transaction = None
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+        self._proxied.commit()
+        self.migration_context._transaction = None
+
+    def __enter__(self) -> _ProxyTransaction:
+        return self
+
+    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        transaction = self.migration_context._transaction
+        if transaction is not None:
+            transaction.__exit__(type_, value, traceback)
+            self.migration_context._transaction = None
+
+
+class _EncodedOutput(io.TextIOWrapper):
+    """A text wrapper that encodes into a binary buffer and never closes it."""
+
+    def close(self) -> None:  # pragma: no cover - never closes the user's buffer
+        pass
+
+
+class MigrationContext:
+    """The state of one migration run against one database (or one offline script).
+
+    Usually made by ``EnvironmentContext.configure``; standalone use::
+
+        ctx = MigrationContext.configure(connection)
+        ctx.get_current_revision()
+    """
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        connection: Connection | None,
+        opts: Mapping[str, Any],
+        environment_context: EnvironmentContext | None = None,
+    ) -> None:
+        self.environment_context = environment_context
+        self.opts = dict(opts)
+        self.dialect = dialect
+        self.script: ScriptDirectory | None = self.opts.get("script")
+        self.as_sql: bool = bool(self.opts.get("as_sql", False))
+        self.purge: bool = bool(self.opts.get("purge", False))
+        self._transaction_per_migration = bool(self.opts.get("transaction_per_migration", False))
+        callbacks = self.opts.get("on_version_apply") or ()
+        self.on_version_apply_callbacks: tuple[Callable[..., Any], ...] = (
+            tuple(callbacks) if isinstance(callbacks, (list, tuple)) else (callbacks,)
+        )
+        self._migrations_fn: Callable[..., Iterable[MigrationStep]] | None = self.opts.get("fn")
+        self._start_from_rev: Any = self.opts.get("starting_rev")
+        self._transaction: Any = None
+
+        given_buffer = self.opts.get("output_buffer")
+        self.output_buffer: TextIO = given_buffer if given_buffer is not None else sys.stdout
+        if "output_encoding" in self.opts and self.opts["output_encoding"]:
+            raw = self.output_buffer
+            binary = getattr(raw, "buffer", raw)
+            self.output_buffer = _EncodedOutput(
+                binary, encoding=self.opts["output_encoding"], write_through=True
+            )
+
+        if self.as_sql:
+            self.connection: Connection | None = MockConnection(dialect, self._dump_offline)  # type: ignore[assignment]
+            self._in_external_transaction = False
+        else:
+            self.connection = connection
+            self._in_external_transaction = bool(
+                connection is not None and connection.in_transaction()
+            )
+
+        self.version_table: str = self.opts.get("version_table", "alembic_version")
+        self.version_table_schema: str | None = self.opts.get("version_table_schema")
+        impl_cls = DefaultImpl.get_by_dialect(dialect)
+        self.impl: DefaultImpl = impl_cls(
+            dialect,
+            self.connection,
+            self.as_sql,
+            self.opts.get("transactional_ddl"),
+            self.output_buffer,
+            self.opts,
+        )
+        self._version = self.impl.version_table_impl(
+            version_table=self.version_table,
+            version_table_schema=self.version_table_schema,
+            version_table_pk=self.opts.get("version_table_pk", True),
+        )
+        log.info("Context impl %s.", type(self.impl).__name__)
+        if self.as_sql:
+            log.info("Generating static SQL")
+        log.info(
+            "Will assume %s DDL.",
+            "transactional" if self.impl.transactional_ddl else "non-transactional",
+        )
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def configure(
+        cls,
+        connection: Connection | None = None,
+        url: str | Any = None,
+        dialect_name: str | None = None,
+        dialect: Dialect | None = None,
+        environment_context: EnvironmentContext | None = None,
+        dialect_opts: Mapping[str, Any] | None = None,
+        opts: Mapping[str, Any] | None = None,
+    ) -> MigrationContext:
+        """Build a context; the dialect comes from the connection, else the URL, else the name."""
+        opts = dict(opts or {})
+        if connection is not None:
+            if isinstance(connection, Engine):
+                raise CommandError(
+                    "'connection' argument to configure() is expected to be a "
+                    "sqlalchemy.engine.Connection instance, got an Engine; "
+                    "use engine.connect() or engine.begin()"
+                )
+            found = connection.dialect
+        elif url is not None:
+            found = _dialect_from_url(url, dialect_opts)
+        elif dialect_name is not None:
+            found = _dialect_from_url(f"{dialect_name}://", dialect_opts)
+        elif dialect is not None:
+            found = dialect
+        else:
+            raise CommandError("Connection, url, dialect_name or dialect is required.")
+        return cls(found, connection, opts, environment_context)
+
+    # ------------------------------------------------------------------ offline output
+
+    def _dump_offline(self, construct: Any, *multiparams: Any, **params: Any) -> None:
+        self.impl._exec(construct)
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def bind(self) -> Connection | None:
+        """The connection in use (a mock connection that writes SQL offline)."""
+        return self.connection
+
+    @property
+    def config(self) -> Any:
+        """The ``Config`` of the environment, when run through one."""
+        if self.environment_context is not None:
+            return self.environment_context.config
+        return None
+
+    # ------------------------------------------------------------------ transactions
+
+    def begin_transaction(self, _per_migration: bool = False) -> AbstractContextManager[Any]:
+        """A logical transaction block around migrations.
+
+        With transactional DDL: one real transaction around the whole run, or one per migration
+        with ``transaction_per_migration``. Without it: one per migration online, none offline.
+        Inside a transaction the caller already began on the connection, this does nothing.
+        """
+        if self._in_external_transaction:
+            return nullcontext()
+        if self.impl.transactional_ddl:
+            transaction_now = _per_migration == self._transaction_per_migration
+        else:
+            transaction_now = _per_migration is True
+        if not transaction_now:
+            return nullcontext()
+        if self.as_sql:
+            if not self.impl.transactional_ddl:
+                return nullcontext()
+            return self._offline_transaction()
+        if self._transaction is not None:
+            return nullcontext()
+        assert self.connection is not None
+        if self.connection.in_transaction():
+            # An autobegun transaction from our own inspection queries; end it first.
+            self.connection.commit()
+        self._transaction = self.connection.begin()
+        if self.impl.transactional_ddl:
+            self.impl.on_transaction_begin(self.connection)
+        return _ProxyTransaction(self)
+
+    @contextmanager
+    def _offline_transaction(self) -> Iterator[None]:
+        self.impl.emit_begin()
+        yield
+        self.impl.emit_commit()
+
+    @contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Run the block outside any transaction (PG ``CREATE INDEX CONCURRENTLY``, ...).
+
+        Commits the current transaction, switches the connection to AUTOCOMMIT, and afterwards
+        restores the isolation level and begins a new transaction. Offline, writes COMMIT/BEGIN.
+        """
+        had_transaction = self._transaction is not None
+        if self.as_sql:
+            if self.impl.transactional_ddl:
+                self.impl.emit_commit()
+            yield
+            if self.impl.transactional_ddl:
+                self.impl.emit_begin()
+            return
+        assert self.connection is not None
+        if had_transaction:
+            self._transaction.commit()
+            self._transaction = None
+        elif self.connection.in_transaction():
+            self.connection.commit()
+        previous_level = self.connection.get_isolation_level()
+        self.connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield
+        finally:
+            if self.connection.in_transaction():
+                self.connection.commit()
+            self.connection.execution_options(isolation_level=previous_level)
+            if had_transaction:
+                self._transaction = self.connection.begin()
+                if self.impl.transactional_ddl:
+                    self.impl.on_transaction_begin(self.connection)
+
+    # ------------------------------------------------------------------ version table
+
+    def _has_version_table(self) -> bool:
+        assert self.connection is not None
+        return sa_inspect(self.connection).has_table(self.version_table, self.version_table_schema)
+
+    def _ensure_version_table(self, purge: bool = False) -> None:
+        assert self.connection is not None
+        with self._maybe_own_transaction():
+            self._version.create(self.connection, checkfirst=True)
+            if purge:
+                self.connection.execute(self._version.delete())
+
+    @contextmanager
+    def _maybe_own_transaction(self) -> Iterator[None]:
+        """Commit version-table housekeeping unless a migration transaction will."""
+        assert self.connection is not None
+        if self._transaction is not None or self._in_external_transaction:
+            yield
+            return
+        yield
+        if self.connection.in_transaction() and not self.as_sql:
+            self.connection.commit()
+
+    def get_current_revision(self) -> str | None:
+        """The single current revision, or None (an error if several heads are applied)."""
+        heads = self.get_current_heads()
+        if not heads:
+            return None
+        if len(heads) > 1:
+            raise CommandError(
+                f"Version table '{self.version_table}' has more than one head present; please use "
+                "get_current_heads()"
+            )
+        return heads[0]
+
+    def get_current_heads(self) -> tuple[str, ...]:
+        """The revisions the version table records (offline: the assumed starting point)."""
+        if self.as_sql:
+            start = self._start_from_rev
+            if start in (None, "base", ()):
+                return ()
+            starts = [start] if isinstance(start, str) else list(start)
+            if self.script is not None:
+                resolved = []
+                for rev in starts:
+                    if rev in (None, "base"):
+                        continue
+                    script = self.script.get_revision(rev)
+                    if script is not None:
+                        resolved.append(script.revision)
+                return tuple(resolved)
+            return tuple(r for r in starts if r not in (None, "base"))
+        if self._start_from_rev:
+            raise CommandError("Can't specify current_rev to context when using a database connection")
+        if not self._has_version_table():
+            return ()
+        assert self.connection is not None
+        return tuple(row[0] for row in self.connection.execute(self._version.select()))
+
+    def stamp(self, script_directory: ScriptDirectory, revision: str | Iterable[str]) -> None:
+        """Set the version table to ``revision`` without running migrations."""
+        from .steps import stamp_steps
+
+        heads = self.get_current_heads()
+        if not self.as_sql and not heads:
+            self._ensure_version_table()
+        maintainer = HeadMaintainer(self, heads)
+        for step in stamp_steps(script_directory, revision, heads):
+            maintainer.update_to_step(step)
+
+    # ------------------------------------------------------------------ running
+
+    def run_migrations(self, **kw: Any) -> None:
+        """Run the steps that ``fn(heads, context)`` returns, moving the version table with each.
+
+        Each step runs in ``begin_transaction(_per_migration=True)``; ``kw`` is passed to each
+        ``upgrade()``/``downgrade()``.
+        """
+        self.impl.start_migrations()
+        if self.purge:
+            if self.as_sql:
+                raise CommandError("Can't use --purge with --sql mode")
+            self._ensure_version_table(purge=True)
+            heads: tuple[str, ...] = ()
+        else:
+            heads = self.get_current_heads()
+            if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
+                self._ensure_version_table()
+        maintainer = HeadMaintainer(self, heads)
+        assert self._migrations_fn is not None, "run_migrations needs an 'fn' to plan steps"
+        progress = self.opts.get("on_step_done")
+        for step in self._migrations_fn(heads, self):
+            started = time.perf_counter()
+            self.impl.statements_in_step = []
+            with self.begin_transaction(_per_migration=True):
+                if self.as_sql and not maintainer.heads:
+                    assert self.connection is not None
+                    self._version.create(self.connection)
+                log.info("Running %s", step)
+                if self.as_sql:
+                    self.impl.static_output(f"-- Running {step.short_log}")
+                try:
+                    step.migration_fn(**kw)
+                except Exception as err:
+                    self._report_partial_failure(step, err)
+                    raise
+                maintainer.update_to_step(step)
+                for callback in self.on_version_apply_callbacks:
+                    callback(
+                        ctx=self, step=step.info, heads=set(maintainer.heads), run_args=kw
+                    )
+            if progress is not None:
+                progress(step, time.perf_counter() - started)
+
+    def _report_partial_failure(self, step: MigrationStep, err: Exception) -> None:
+        """On a non-transactional database, say which statements of the step stay applied."""
+        if self.as_sql or self.impl.transactional_ddl:
+            return
+        done = self.impl.statements_in_step
+        if not done:
+            return
+        listing = "; ".join(done)
+        raise PartialMigrationError(
+            f"{step.short_log} failed on {self.dialect.name}, which commits each DDL statement: "
+            f"{len(done)} statement(s) of it stay applied and were NOT rolled back: {listing}. "
+            f"The version table was not moved. Error: {_one_line(err)}",
+            applied_statements=list(done),
+        ) from err
+
+    def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+        """Run a SQL string or construct (same as ``op.execute``)."""
+        self.impl._exec(sql, execution_options)
+
+
+def _dialect_from_url(url: Any, dialect_opts: Mapping[str, Any] | None) -> Dialect:
+    try:
+        parsed = make_url(url)
+        dialect_cls = parsed.get_dialect()
+    except Exception as err:
+        raise CommandError(f"Can't use database URL {str(url)!r}: {_one_line(err)}") from err
+    return dialect_cls(**dict(dialect_opts or {}))
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
