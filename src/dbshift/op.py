@@ -11,7 +11,7 @@ from .operations import Operations as _Operations
 from .operations.base import install_module_proxies as _install_module_proxies
 
 _proxy: _Any = None
-_proxy_stack: list[Any] = []
+_proxy_stack: list[_Any] = []
 
 
 def _install_proxy(obj: _Any) -> None:

@@ -94,6 +94,8 @@ class DefaultImpl:
     def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
         """The implementation class registered for ``dialect.name``."""
         name = dialect.name
+        if name == "default":
+            return DefaultImpl
         if name not in cls._registry and name in _BUILTIN_MODULES:
             importlib.import_module(f"{__package__}.{_BUILTIN_MODULES[name]}")
         try:

@@ -407,6 +407,11 @@ class MigrationContext:
 
 
 def _dialect_from_url(url: Any, dialect_opts: Mapping[str, Any] | None) -> Dialect:
+    if str(url) == "default://":
+        # SQLAlchemy's generic dialect has no URL scheme of its own.
+        from sqlalchemy.engine.default import DefaultDialect
+
+        return DefaultDialect(**dict(dialect_opts or {}))
     try:
         parsed = make_url(url)
         dialect_cls = parsed.get_dialect()
