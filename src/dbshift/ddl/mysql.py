@@ -1,18 +1,364 @@
-"""MySQL and MariaDB: CHANGE/MODIFY with the full column spec, constraint drops by kind."""
+"""MySQL and MariaDB: CHANGE/MODIFY with the full column spec, constraint drops by kind.
+
+MySQL has no statement that changes one aspect of a column (except its default): a rename is
+``CHANGE old new <colspec>`` and any other change is ``MODIFY c <colspec>``, where ``<colspec>``
+restates the whole column. Whatever the caller does not change is therefore taken from the
+``existing_*`` arguments, and the existing type is mandatory.
+
+MariaDB is spelled the same way except for ``DROP CONSTRAINT`` (MySQL says ``DROP CHECK``) and the
+``IF EXISTS`` forms it accepts. SQLAlchemy reads only ``mariadb_*`` dialect options on a MariaDB
+connection; :class:`MariaDBImpl` copies a table's or index's ``mysql_*`` options to their
+``mariadb_*`` names (unless given) so that migrations written for MySQL keep their meaning.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import types as sqltypes
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import ExecutableDDLElement
+
+from ..util.exc import CommandError
+from . import elements
 from .impl import DefaultImpl
+
+if TYPE_CHECKING:
+    from sqlalchemy import Index, Table
+    from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.sql.schema import Constraint
+    from sqlalchemy.types import TypeEngine
+
+#: The stub table name schemaobj uses when a directive gave no table name.
+_NO_TABLE = "no_table"
+
+_DROP_KEYWORDS = {
+    "foreignkey": "FOREIGN KEY",
+    "primary": "PRIMARY KEY",
+    "unique": "INDEX",
+}
 
 
 class MySQLImpl(DefaultImpl):
-    """MySQL implementation."""
+    """MySQL implementation: ``alter_column`` restates the column with CHANGE or MODIFY."""
 
     __dialect__ = "mysql"
     transactional_ddl = False
+    type_synonyms = DefaultImpl.type_synonyms + ({"BOOL", "TINYINT"}, {"JSON", "LONGTEXT"})
+    type_arg_extract = (r"character set ([\w\-_]+)", r"collate ([\w\-_]+)")
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: str | None | bool = False,
+        existing_comment: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """One statement: CHANGE (rename, or a new default on a DATETIME/TIMESTAMP column),
+        MODIFY (nullability, type, autoincrement, comment) or ALTER COLUMN SET/DROP DEFAULT.
+
+        CHANGE and MODIFY restate the whole column from the new values and the ``existing_*``
+        ones: an ``existing_*`` value left out is lost (default, comment, AUTO_INCREMENT) or
+        assumed (nullable becomes NULL).
+        """
+        existing = {
+            "schema": schema,
+            "existing_type": existing_type,
+            "existing_nullable": existing_nullable,
+            "existing_server_default": existing_server_default,
+            "existing_comment": existing_comment,
+        }
+        proposed = None if server_default is False else server_default
+        if elements.server_default_changes_kind(proposed, existing_server_default) != "plain":
+            # A generated or identity column can't be restated safely; the element raises.
+            self._exec(
+                self._default_change(
+                    table_name, column_name, proposed, existing_server_default, existing
+                )
+            )
+            return
+        new_type = type_ if type_ is not None else existing_type
+        restate = {
+            "schema": schema,
+            "nullable": nullable
+            if nullable is not None
+            else (existing_nullable if existing_nullable is not None else True),
+            "type_": new_type,
+            "default": server_default if server_default is not False else existing_server_default,
+            "autoincrement": autoincrement
+            if autoincrement is not None
+            else existing_autoincrement,
+            "comment": comment if comment is not False else existing_comment,
+        }
+        if name is not None or _is_datetime_default_change(new_type, server_default):
+            self._exec(
+                MySQLChangeColumn(table_name, column_name, name or column_name, **restate)
+            )
+        elif (
+            nullable is not None
+            or type_ is not None
+            or autoincrement is not None
+            or comment is not False
+        ):
+            self._exec(MySQLModifyColumn(table_name, column_name, **restate))
+        elif server_default is not False:
+            self._exec(
+                MySQLAlterDefault(table_name, column_name, server_default, schema=schema)
+            )
+
+    def drop_constraint(self, const: Constraint, *, if_exists: bool | None = None) -> None:
+        """DROP FOREIGN KEY / PRIMARY KEY / INDEX / CHECK (MariaDB: CONSTRAINT) by kind.
+
+        The kind must be known (``type_=`` on ``drop_constraint``). CHECK constraints that
+        belong to a type (Boolean, Enum) are skipped, as the type owns them.
+        """
+        if isinstance(const, CheckConstraint) and getattr(const, "_type_bound", False):
+            return
+        kind = _constraint_kind(const)
+        table_name = const.table.name if const.table is not None else "?"  # type: ignore[attr-defined]
+        if kind is None:
+            raise CommandError(
+                f"Can't drop constraint {const.name!r} on table {table_name!r}: "
+                f"{self.dialect.name} spells DROP differently per kind, so pass "
+                "type_='foreignkey', 'primary', 'unique' or 'check' to drop_constraint"
+            )
+        if if_exists:
+            self._check_drop_if_exists(const, kind, table_name)
+        self._exec(MySQLDropConstraint(const, kind, if_exists=bool(if_exists)))
+
+    def _check_drop_if_exists(self, const: Constraint, kind: str, table_name: str) -> None:
+        if not getattr(self.dialect, "is_mariadb", False):
+            raise CommandError(
+                f"MySQL has no DROP ... IF EXISTS for constraints; drop constraint "
+                f"{const.name!r} on table {table_name!r} without if_exists"
+            )
+        if kind == "primary":
+            raise CommandError(
+                f"MariaDB has no DROP PRIMARY KEY IF EXISTS; drop the primary key of table "
+                f"{table_name!r} without if_exists"
+            )
+
+    def drop_index(self, index: Index, **kw: Any) -> None:
+        """``DROP INDEX ix ON t``: MySQL needs the table name."""
+        if index.table is None or index.table.name == _NO_TABLE:
+            raise CommandError(
+                f"drop_index of {index.name!r} on {self.dialect.name} needs table_name: "
+                "MySQL drops an index within its table"
+            )
+        super().drop_index(index, **kw)
 
 
 class MariaDBImpl(MySQLImpl):
-    """MariaDB implementation."""
+    """MariaDB implementation (dialect name ``mariadb``): as MySQL, honouring ``mysql_*`` options.
+
+    A ``mysql://`` URL pointing at a MariaDB server gets :class:`MySQLImpl` with
+    ``dialect.is_mariadb`` set; both classes spell MariaDB's differences from that flag.
+    """
 
     __dialect__ = "mariadb"
+
+    def create_table(self, table: Table, *, if_not_exists: bool | None = None) -> None:
+        """CREATE TABLE, honouring ``mysql_*`` table and index options on MariaDB."""
+        _copy_mysql_options(table)
+        for index in table.indexes:
+            _copy_mysql_options(index)
+        super().create_table(table, if_not_exists=if_not_exists)
+
+    def create_index(self, index: Index, **kw: Any) -> None:
+        """CREATE INDEX, honouring ``mysql_length``, ``mysql_prefix``, ... on MariaDB."""
+        _copy_mysql_options(index)
+        super().create_index(index, **kw)
+
+
+def _copy_mysql_options(item: Any) -> None:
+    """Give ``item`` a ``mariadb_<x>`` option for each ``mysql_<x>`` one it lacks."""
+    options = item.dialect_kwargs
+    for key, value in list(options.items()):
+        if key.startswith("mysql_"):
+            target = "mariadb_" + key[len("mysql_"):]
+            # (a registered option reads as None until set, so "in" can't tell)
+            if options.get(target) is None:
+                options[target] = value
+
+
+def _constraint_kind(const: Constraint) -> str | None:
+    if isinstance(const, ForeignKeyConstraint):
+        return "foreignkey"
+    if isinstance(const, PrimaryKeyConstraint):
+        return "primary"
+    if isinstance(const, UniqueConstraint):
+        return "unique"
+    if isinstance(const, CheckConstraint):
+        return "check"
+    return None
+
+
+def _is_datetime_default_change(type_: Any, server_default: Any) -> bool:
+    """A new default on a DATETIME/TIMESTAMP column (MySQL accepts CURRENT_TIMESTAMP and
+    similar functional defaults only through CHANGE)."""
+    if type_ is None or server_default is False or server_default is None:
+        return False
+    type_ = type_() if isinstance(type_, type) else type_
+    return type_._type_affinity is sqltypes.DateTime
+
+
+# ---------------------------------------------------------------------------------------------
+# Elements
+
+
+class MySQLChangeColumn(elements.AlterTable):
+    """``ALTER TABLE t CHANGE old new <colspec>``: rename and/or restate a column."""
+
+    keyword = "CHANGE"
+
+    def __init__(
+        self,
+        table_name: str,
+        column_name: str,
+        newname: str,
+        *,
+        type_: Any,
+        nullable: bool,
+        default: Any = None,
+        autoincrement: bool | None = None,
+        comment: str | None = None,
+        schema: str | None = None,
+    ) -> None:
+        super().__init__(table_name, schema=schema)
+        if type_ is None:
+            raise CommandError(
+                "MySQL CHANGE/MODIFY COLUMN operations require the existing type: pass "
+                f"existing_type= to alter_column of {table_name}.{column_name}"
+            )
+        self.column_name = column_name
+        self.newname = newname
+        self.type_: TypeEngine = type_() if isinstance(type_, type) else type_
+        self.nullable = nullable
+        self.default = default
+        self.autoincrement = autoincrement
+        self.comment = comment
+
+
+class MySQLModifyColumn(MySQLChangeColumn):
+    """``ALTER TABLE t MODIFY c <colspec>``: restate a column under the same name."""
+
+    keyword = "MODIFY"
+
+    def __init__(self, table_name: str, column_name: str, **kw: Any) -> None:
+        super().__init__(table_name, column_name, column_name, **kw)
+
+
+class MySQLAlterDefault(elements.AlterTable):
+    """``ALTER TABLE t ALTER COLUMN c SET DEFAULT x`` / ``DROP DEFAULT``."""
+
+    def __init__(
+        self, table_name: str, column_name: str, default: Any, schema: str | None = None
+    ) -> None:
+        super().__init__(table_name, schema=schema)
+        self.column_name = column_name
+        self.default = default
+
+
+class MySQLDropConstraint(ExecutableDDLElement):
+    """``ALTER TABLE t DROP <kind> [IF EXISTS] name``, the kind spelled as the database wants."""
+
+    def __init__(self, constraint: Constraint, kind: str, if_exists: bool = False) -> None:
+        self.constraint = constraint
+        self.kind = kind
+        self.if_exists = if_exists
+
+
+# ---------------------------------------------------------------------------------------------
+# Spellings
+
+
+def _colspec(compiler: DDLCompiler, element: MySQLChangeColumn) -> str:
+    parts = [
+        elements.format_type(compiler, element.type_),
+        "NULL" if element.nullable else "NOT NULL",
+    ]
+    if element.autoincrement:
+        parts.append("AUTO_INCREMENT")
+    if element.default is not None and element.default is not False:
+        parts.append("DEFAULT " + elements.format_server_default(compiler, element.default))
+    if element.comment:
+        parts.append(
+            "COMMENT "
+            + compiler.sql_compiler.render_literal_value(element.comment, sqltypes.String())
+        )
+    return " ".join(parts)
+
+
+@compiles(MySQLChangeColumn, "mysql", "mariadb")
+def _change_column(element: MySQLChangeColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    names = elements.format_column_name(compiler, element.column_name)
+    if element.keyword == "CHANGE":
+        names += " " + elements.format_column_name(compiler, element.newname)
+    table = elements.alter_table(compiler, element.table_name, element.schema)
+    return f"{table} {element.keyword} {names} {_colspec(compiler, element)}"
+
+
+@compiles(MySQLAlterDefault, "mysql", "mariadb")
+def _alter_default(element: MySQLAlterDefault, compiler: DDLCompiler, **kw: Any) -> str:
+    return "{} {} {}".format(
+        elements.alter_table(compiler, element.table_name, element.schema),
+        elements.alter_column_clause(compiler, element.column_name),
+        "SET DEFAULT " + elements.format_server_default(compiler, element.default)
+        if element.default is not None
+        else "DROP DEFAULT",
+    )
+
+
+@compiles(MySQLDropConstraint, "mysql", "mariadb")
+def _drop_constraint(element: MySQLDropConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    const = element.constraint
+    table = compiler.preparer.format_table(const.table)  # type: ignore[attr-defined]
+    if element.kind == "primary":
+        return f"ALTER TABLE {table} DROP PRIMARY KEY"
+    if element.kind == "check":
+        keyword = "CONSTRAINT" if compiler.dialect.is_mariadb else "CHECK"  # type: ignore[attr-defined]
+    else:
+        keyword = _DROP_KEYWORDS[element.kind]
+    if_exists = "IF EXISTS " if element.if_exists else ""
+    return f"ALTER TABLE {table} DROP {keyword} {if_exists}{compiler.preparer.format_constraint(const)}"
+
+
+@compiles(elements.RenameTable, "mysql", "mariadb")
+def _rename_table(element: elements.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    table = elements.alter_table(compiler, element.table_name, element.schema)
+    new_name = elements.format_table_name(compiler, element.new_table_name, element.schema)
+    return f"{table} RENAME {new_name}"
+
+
+@compiles(elements.ColumnNullable, "mysql", "mariadb")
+@compiles(elements.ColumnType, "mysql", "mariadb")
+@compiles(elements.ColumnName, "mysql", "mariadb")
+@compiles(elements.ColumnDefault, "mysql", "mariadb")
+@compiles(elements.ColumnComment, "mysql", "mariadb")
+def _single_aspect_alter(element: elements.AlterColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    raise NotImplementedError(
+        f"MySQL can't alter one aspect of column {element.table_name}.{element.column_name}; "
+        "use alter_column, which restates the column with CHANGE/MODIFY"
+    )
+
+
+__all__ = [
+    "MariaDBImpl",
+    "MySQLAlterDefault",
+    "MySQLChangeColumn",
+    "MySQLDropConstraint",
+    "MySQLImpl",
+]
