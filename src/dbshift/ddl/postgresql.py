@@ -99,7 +99,9 @@ class PostgresqlImpl(DefaultImpl):
         if (
             isinstance(server_default, Identity)
             and isinstance(existing_server_default, Identity)
-            and not identity_changes(server_default, existing_server_default, self.identity_attrs_ignore)
+            and not identity_changes(
+                server_default, existing_server_default, self.identity_attrs_ignore
+            )
         ):
             server_default = False
         super().alter_column(
@@ -154,9 +156,7 @@ class PostgresqlImpl(DefaultImpl):
 # Identity comparison
 
 
-def identity_changes(
-    new: Identity, existing: Identity, ignore: Sequence[str] = ()
-) -> list[str]:
+def identity_changes(new: Identity, existing: Identity, ignore: Sequence[str] = ()) -> list[str]:
     """Names of the identity options that ``new`` really changes on ``existing``, sorted.
 
     An option left at its default (``None``) in ``new`` is not a change; ``always`` counts
@@ -188,11 +188,9 @@ class PostgresqlColumnType(elements.ColumnType):
 
 @compiles(PostgresqlColumnType, "postgresql")
 def _column_type(element: PostgresqlColumnType, compiler: DDLCompiler, **kw: Any) -> str:
-    text = "{} {} TYPE {}".format(
-        alter_table(compiler, element.table_name, element.schema),
-        alter_column_clause(compiler, element.column_name),
-        format_type(compiler, element.type_),
-    )
+    table = alter_table(compiler, element.table_name, element.schema)
+    column = alter_column_clause(compiler, element.column_name)
+    text = f"{table} {column} TYPE {format_type(compiler, element.type_)}"
     if element.using is not None:
         using = element.using
         if isinstance(using, ClauseElement):
@@ -203,20 +201,16 @@ def _column_type(element: PostgresqlColumnType, compiler: DDLCompiler, **kw: Any
 
 @compiles(elements.RenameTable, "postgresql")
 def _rename_table(element: elements.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    return "{} RENAME TO {}".format(
-        alter_table(compiler, element.table_name, element.schema),
-        format_table_name(compiler, element.new_table_name, None),
-    )
+    table = alter_table(compiler, element.table_name, element.schema)
+    return f"{table} RENAME TO {format_table_name(compiler, element.new_table_name, None)}"
 
 
 @compiles(elements.IdentityColumnDefault, "postgresql")
 def _identity_default(
     element: elements.IdentityColumnDefault, compiler: DDLCompiler, **kw: Any
 ) -> str:
-    prefix = "{} {}".format(
-        alter_table(compiler, element.table_name, element.schema),
-        alter_column_clause(compiler, element.column_name),
-    )
+    table = alter_table(compiler, element.table_name, element.schema)
+    prefix = f"{table} {alter_column_clause(compiler, element.column_name)}"
     new = element.default
     existing = element.existing_server_default
     if new is None:
