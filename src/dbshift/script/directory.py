@@ -1,0 +1,872 @@
+"""The script directory: finding revision files, reading their headers, writing new ones.
+
+:class:`ScriptDirectory` is what ``alembic.script.ScriptDirectory`` is: the environment folder
+(``env.py``, ``script.py.mako``) plus its version locations.  It builds the revision graph from
+the files' headers, read statically (see :mod:`dbshift.script.header`) and cached, so listing
+heads never imports a revision module.  A :class:`Script` imports its module only when something
+asks for ``script.module`` (to run ``upgrade()``/``downgrade()``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import importlib.machinery
+import importlib.util
+import itertools
+import os
+import re
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+from ..util.exc import CommandError
+from .header import HeaderCache, read_header
+from .revision import (
+    MultipleHeads,
+    RangeNotAncestorError,
+    ResolutionError,
+    Revision,
+    RevisionError,
+    RevisionMap,
+    format_as_comma,
+    to_tuple,
+    tuple_rev_as_scalar,
+)
+
+_DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+_SOURCE_ONLY = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+_SOURCE_OR_COMPILED = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")
+_LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")
+_SLUG_WORD = re.compile(r"\w+")
+_INDEX_FILE = os.path.join("__pycache__", "dbshift_revision_index.json")
+_UNSET: Any = object()
+_module_counter = itertools.count(1)
+
+
+# --------------------------------------------------------------------------------------------
+# loading Python files
+
+
+def load_module_from_path(path: str, module_name: str | None = None) -> ModuleType:
+    """Execute the ``.py`` (or sourceless ``.pyc``/``.pyo``) file at ``path`` as a new module.
+
+    Each call gets a unique module name (registered in ``sys.modules`` so that dataclasses and
+    pickling inside revision files work), so two files with the same name never collide.
+    """
+    if module_name is None:
+        stem = re.sub(r"\W", "_", os.path.basename(path))
+        module_name = f"_dbshift_rev_{stem}_{next(_module_counter)}"
+    if path.endswith((".pyc", ".pyo")):
+        loader: Any = importlib.machinery.SourcelessFileLoader(module_name, path)
+        spec = importlib.util.spec_from_file_location(module_name, path, loader=loader)
+    else:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"Can't load Python file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def load_python_file(dir_: str, filename: str) -> ModuleType:
+    """Load ``dir_/filename``; for a missing ``.py``, fall back to its compiled file."""
+    path = os.path.join(dir_, filename)
+    if filename.endswith(".py") and not os.path.exists(path):
+        legacy = path + "c"
+        if os.path.exists(legacy):
+            return load_module_from_path(legacy)
+        try:
+            cached = importlib.util.cache_from_source(path)
+        except NotImplementedError:
+            cached = None
+        if cached and os.path.exists(cached):
+            return load_module_from_path(cached)
+        raise ImportError(f"Can't find Python file {path}")
+    return load_module_from_path(path)
+
+
+def coerce_resource_to_filename(location: str) -> str:
+    """Turn a ``package:resource`` spec into a filesystem path; plain paths pass through."""
+    if os.path.isabs(location) or ":" not in location or re.match(r"^[A-Za-z]:[\\/]", location):
+        return location
+    package, _, resource = location.partition(":")
+    if not re.match(r"^[\w.]+$", package):
+        return location
+    import importlib.resources
+
+    try:
+        return str(importlib.resources.files(package).joinpath(resource))
+    except (ModuleNotFoundError, TypeError) as err:
+        raise CommandError(f"Can't resolve package resource {location!r}: {err}") from err
+
+
+@contextlib.contextmanager
+def _status(message: str, quiet: bool) -> Iterator[None]:
+    if not quiet:
+        sys.stdout.write(f"  {message} ...")
+        sys.stdout.flush()
+    try:
+        yield
+    except BaseException:
+        if not quiet:
+            sys.stdout.write("  FAILED\n")
+        raise
+    if not quiet:
+        sys.stdout.write("  done\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Script
+
+
+class Script(Revision):
+    """A revision backed by a file: the graph node plus ``path``, docstring and module.
+
+    Built from a statically read header (``module`` is then imported on first access), or, as in
+    Alembic, from an already imported module: ``Script(module, rev_id, path)``.
+    """
+
+    _db_current_indicator: bool | None = None
+
+    def __init__(
+        self,
+        module: ModuleType | None,
+        rev_id: str,
+        path: str,
+        *,
+        down_revision: Any = _UNSET,
+        branch_labels: Any = None,
+        depends_on: Any = None,
+        doc: Any = _UNSET,
+    ) -> None:
+        self._module = module
+        self.path = path
+        if down_revision is _UNSET:
+            if module is None:
+                raise TypeError("Script needs a module or an explicit down_revision")
+            if not hasattr(module, "down_revision"):
+                raise CommandError(f"Revision file {path} does not declare down_revision")
+            down_revision = module.down_revision
+            branch_labels = getattr(module, "branch_labels", None)
+            depends_on = getattr(module, "depends_on", None)
+        self._doc = doc
+        super().__init__(
+            rev_id,
+            down_revision,
+            branch_labels=to_tuple(branch_labels, ()),
+            dependencies=to_tuple(depends_on, ()),
+        )
+
+    @property
+    def module(self) -> ModuleType:
+        """The revision's Python module, imported the first time it is asked for."""
+        if self._module is None:
+            try:
+                self._module = load_module_from_path(self.path)
+            except ImportError as err:
+                raise CommandError(f"Could not import revision file {self.path}: {err}") from err
+        return self._module
+
+    @module.setter
+    def module(self, value: ModuleType) -> None:
+        self._module = value
+
+    @property
+    def longdoc(self) -> str:
+        """The module docstring, stripped ("" when there is none)."""
+        doc = self._doc if self._doc is not _UNSET else self.module.__doc__
+        return doc.strip() if doc else ""
+
+    @property
+    def doc(self) -> str:
+        """The first paragraph of the docstring: the revision message."""
+        return re.split("\n\n", self.longdoc)[0]
+
+    def _format_down_revision(self) -> str:
+        if not self.down_revision:
+            return "<base>"
+        return format_as_comma(self.versioned_down_revisions)
+
+    @property
+    def log_entry(self) -> str:
+        """The verbose multi-line description used by ``history -v`` and ``show``."""
+        entry = (
+            f"Rev: {self.revision}"
+            f"{' (head)' if self.is_head else ''}"
+            f"{' (branchpoint)' if self.is_branch_point else ''}"
+            f"{' (mergepoint)' if self.is_merge_point else ''}"
+            f"{' (current)' if self._db_current_indicator else ''}\n"
+        )
+        if self.is_merge_point:
+            entry += f"Merges: {self._format_down_revision()}\n"
+        else:
+            entry += f"Parent: {self._format_down_revision()}\n"
+        if self.dependencies:
+            entry += f"Also depends on: {format_as_comma(self.dependencies)}\n"
+        if self.is_branch_point:
+            entry += f"Branches into: {format_as_comma(self.nextrev)}\n"
+        if self.branch_labels:
+            entry += f"Branch names: {format_as_comma(self.branch_labels)}\n"
+        entry += f"Path: {self.path}\n"
+        body = "\n".join(f"    {para}" for para in self.longdoc.splitlines())
+        entry += f"\n{body}\n"
+        return entry
+
+    def __str__(self) -> str:
+        return (
+            f"{self._format_down_revision()} -> {self.revision}"
+            f"{' (head)' if self.is_head else ''}"
+            f"{' (branchpoint)' if self.is_branch_point else ''}"
+            f"{' (mergepoint)' if self.is_merge_point else ''}, {self.doc}"
+        )
+
+    def _head_only(
+        self,
+        include_branches: bool = False,
+        include_doc: bool = False,
+        include_parents: bool = False,
+        tree_indicators: bool = True,
+        head_indicators: bool = True,
+    ) -> str:
+        text = self.revision
+        if include_parents:
+            if self.dependencies:
+                text = (
+                    f"{self._format_down_revision()} "
+                    f"({format_as_comma(self.dependencies)}) -> {text}"
+                )
+            else:
+                text = f"{self._format_down_revision()} -> {text}"
+        if include_branches and self.branch_labels:
+            text += f" ({format_as_comma(self.branch_labels)})"
+        if head_indicators or tree_indicators:
+            if self._is_real_head:
+                text += " (head)"
+            if self.is_head and not self._is_real_head:
+                text += " (effective head)"
+            if self._db_current_indicator:
+                text += " (current)"
+        if tree_indicators:
+            if self.is_branch_point:
+                text += " (branchpoint)"
+            if self.is_merge_point:
+                text += " (mergepoint)"
+        if include_doc:
+            text += f", {self.doc}"
+        return text
+
+    def cmd_format(
+        self,
+        verbose: bool,
+        include_branches: bool = False,
+        include_doc: bool = False,
+        include_parents: bool = False,
+        tree_indicators: bool = True,
+        head_indicators: bool = True,
+    ) -> str:
+        """One line (or, with ``verbose``, :attr:`log_entry`) describing this revision."""
+        if verbose:
+            return self.log_entry
+        return self._head_only(
+            include_branches, include_doc, include_parents, tree_indicators, head_indicators
+        )
+
+
+def _script_from_module(module: ModuleType, path: str) -> Script:
+    if hasattr(module, "revision"):
+        rev_id = module.revision
+    else:
+        m = _LEGACY_REV.match(os.path.basename(path))
+        if not m:
+            raise CommandError(
+                f"Could not determine revision id from filename {os.path.basename(path)}; "
+                "declare the 'revision' variable inside the script"
+            )
+        rev_id = m.group(1)
+    return Script(module, rev_id, path)
+
+
+# --------------------------------------------------------------------------------------------
+# ScriptDirectory
+
+
+class ScriptDirectory:
+    """The migration environment folder and its revision files.
+
+    ``dir`` holds ``env.py`` and ``script.py.mako``; revisions live in ``dir/versions`` or in the
+    ``version_locations`` given.  Errors from the revision graph surface as
+    :class:`~dbshift.util.exc.CommandError` with one-line messages.
+    """
+
+    def __init__(
+        self,
+        dir: str,  # noqa: A002 - Alembic's parameter name
+        file_template: str = _DEFAULT_FILE_TEMPLATE,
+        truncate_slug_length: int | None = 40,
+        version_locations: Sequence[str] | None = None,
+        sourceless: bool = False,
+        output_encoding: str = "utf-8",
+        timezone: str | None = None,
+        hooks: Sequence[Mapping[str, Any]] = (),
+        recursive_version_locations: bool = False,
+        messaging_opts: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.dir = dir
+        self.file_template = file_template
+        self.version_locations = list(version_locations) if version_locations else None
+        self.truncate_slug_length = truncate_slug_length or 40
+        self.sourceless = sourceless
+        self.output_encoding = output_encoding
+        self.timezone = timezone
+        self.hooks = list(hooks or ())
+        self.recursive_version_locations = recursive_version_locations
+        self.messaging_opts: Mapping[str, Any] = messaging_opts or {"quiet": False}
+        self._paths: dict[str, str] = {}
+        self._map = RevisionMap(self._load_revisions)
+        self._map_checked = False
+        if not os.access(dir, os.F_OK):
+            raise CommandError(
+                f"Path doesn't exist: {os.path.abspath(dir)!r}.  Please use the 'init' command "
+                "to create a new scripts folder."
+            )
+
+    @property
+    def hook_config(self) -> list[Mapping[str, Any]]:
+        """The post-write hook configurations (Alembic's name for :attr:`hooks`)."""
+        return self.hooks
+
+    @classmethod
+    def from_config(cls, config: Any) -> ScriptDirectory:
+        """Build from a :class:`dbshift.config.Config` (``script_location`` and friends)."""
+        location = config.get_alembic_option("script_location")
+        if location is None:
+            raise CommandError("No 'script_location' key found in configuration.")
+        raw_tsl = config.get_alembic_option("truncate_slug_length")
+        try:
+            tsl = int(raw_tsl) if raw_tsl is not None else None
+        except (TypeError, ValueError):
+            raise CommandError(
+                f"truncate_slug_length must be an integer, got {raw_tsl!r}"
+            ) from None
+        prepend = getattr(config, "get_prepend_sys_paths_list", None)
+        if prepend is not None:
+            paths = prepend()
+            if paths:
+                sys.path[:0] = paths
+        return cls(
+            coerce_resource_to_filename(location),
+            file_template=config.get_alembic_option("file_template", _DEFAULT_FILE_TEMPLATE),
+            truncate_slug_length=tsl,
+            sourceless=config.get_alembic_boolean_option("sourceless"),
+            output_encoding=config.get_alembic_option("output_encoding", "utf-8"),
+            version_locations=config.get_version_locations_list(),
+            timezone=config.get_alembic_option("timezone"),
+            hooks=config.get_hooks_list(),
+            recursive_version_locations=config.get_alembic_boolean_option(
+                "recursive_version_locations"
+            ),
+            messaging_opts=config.messaging_opts,
+        )
+
+    # -- locations -------------------------------------------------------------------------------
+
+    @property
+    def _version_locations(self) -> tuple[str, ...]:
+        if self.version_locations:
+            return tuple(
+                os.path.abspath(coerce_resource_to_filename(loc)) for loc in self.version_locations
+            )
+        return (os.path.abspath(os.path.join(self.dir, "versions")),)
+
+    @property
+    def versions(self) -> str:
+        """The one version directory; CommandError when several are configured."""
+        locations = self._version_locations
+        if len(locations) > 1:
+            raise CommandError("Multiple version_locations present")
+        return locations[0]
+
+    @property
+    def env_py_location(self) -> str:
+        """Absolute path of ``env.py``."""
+        return os.path.abspath(os.path.join(self.dir, "env.py"))
+
+    def run_env(self) -> None:
+        """Execute ``env.py`` as a module (it calls back into ``dbshift.context``)."""
+        load_python_file(self.dir, "env.py")
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _index_path(self) -> str:
+        return os.path.join(os.path.abspath(self.dir), _INDEX_FILE)
+
+    def _list_files(self, location: str) -> list[str]:
+        """Real paths of the candidate files under ``location``: sorted, directory by directory
+        (sub-directories only with ``recursive_version_locations``)."""
+        found: list[str] = []
+        self._scan_dir(location, found)
+        return found
+
+    def _scan_dir(self, directory: str, found: list[str]) -> None:
+        real_dir = os.path.realpath(directory)
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        subdirs = []
+        names = set()
+        for entry in entries:
+            if entry.is_dir():
+                if entry.name != "__pycache__" and not entry.is_symlink():
+                    subdirs.append(entry.path)
+                continue
+            names.add(entry.name.split(".")[0])
+            if entry.is_symlink():
+                found.append(os.path.realpath(entry.path))
+            else:
+                found.append(os.path.join(real_dir, entry.name))
+        if self.sourceless:
+            cache_dir = os.path.join(real_dir, "__pycache__")
+            if os.path.isdir(cache_dir):
+                found.extend(
+                    os.path.join(cache_dir, f)
+                    for f in sorted(os.listdir(cache_dir))
+                    if f.split(".")[0] not in names
+                )
+        if self.recursive_version_locations:
+            for sub in subdirs:
+                self._scan_dir(sub, found)
+
+    def _script_from_path(self, path: str, cache: HeaderCache | None) -> Script | None:
+        dir_, filename = os.path.split(path)
+        pattern = _SOURCE_OR_COMPILED if self.sourceless else _SOURCE_ONLY
+        m = pattern.match(filename)
+        if not m:
+            return None
+        compiled = m.group(2) if self.sourceless else None
+        try:
+            if compiled:
+                py = os.path.join(dir_, m.group(1))
+                if os.path.exists(py) or (compiled == "o" and os.path.exists(py + "c")):
+                    return None
+                return _script_from_module(load_module_from_path(path), path)
+            header = read_header(path, os.stat(path), cache)
+            if header is None:
+                return _script_from_module(load_module_from_path(path), path)
+        except ImportError as err:
+            raise CommandError(f"Could not import revision file {path}: {err}") from err
+        except RevisionError as err:
+            raise CommandError(f"{err} (in {path})") from err
+        try:
+            return Script(
+                None,
+                header.revision,
+                path,
+                down_revision=header.down_revision,
+                branch_labels=header.branch_labels,
+                depends_on=header.depends_on,
+                doc=header.doc,
+            )
+        except RevisionError as err:
+            raise CommandError(f"{err} (in {path})") from err
+
+    def _load_revisions(self) -> Iterator[Script]:
+        cache = HeaderCache(self._index_path())
+        seen_files: set[str] = set()
+        self._paths = {}
+        for location in self._version_locations:
+            if not os.path.exists(location):
+                continue
+            for real in self._list_files(location):
+                if real in seen_files:
+                    warnings.warn(
+                        f"File {real} loaded twice! ignoring. Please ensure version_locations "
+                        "is unique.",
+                        stacklevel=2,
+                    )
+                    continue
+                seen_files.add(real)
+                script = self._script_from_path(real, cache)
+                if script is None:
+                    continue
+                other = self._paths.get(script.revision)
+                if other is not None:
+                    raise CommandError(
+                        f"Revision {script.revision} is present more than once: in {other} and "
+                        f"in {script.path}"
+                    )
+                self._paths[script.revision] = script.path
+                yield script
+        cache.save()
+
+    @property
+    def revision_map(self) -> RevisionMap:
+        """The :class:`RevisionMap` of every revision file (built on first use)."""
+        if not self._map_checked:
+            with self._catch_revision_errors():
+                self._map._ensure()
+            self._map_checked = True
+        return self._map
+
+    # -- errors ----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _catch_revision_errors(
+        self,
+        ancestor: str | None = None,
+        multiple_heads: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        resolution: str | None = None,
+    ) -> Iterator[None]:
+        try:
+            yield
+        except RangeNotAncestorError as rna:
+            if start is None:
+                start = rna.lower
+            if end is None:
+                end = rna.upper
+            if not ancestor:
+                ancestor = "Revision %(start)s is not an ancestor of revision %(end)s"
+            raise CommandError(ancestor % {"start": start, "end": end}) from rna
+        except MultipleHeads as mh:
+            if not multiple_heads:
+                multiple_heads = (
+                    "Multiple head revisions are present for given argument '%(head_arg)s'; "
+                    "please specify a specific target revision, '<branchname>@%(head_arg)s' to "
+                    "narrow to a specific head, or 'heads' for all heads"
+                )
+            raise CommandError(
+                multiple_heads
+                % {"head_arg": end or mh.argument, "heads": format_as_comma(mh.heads)}
+            ) from mh
+        except ResolutionError as re_:
+            if resolution is None:
+                if str(re_).startswith("No such revision or branch"):
+                    resolution = f"Can't locate revision identified by '{re_.argument}'"
+                else:
+                    resolution = str(re_)
+            raise CommandError(resolution) from re_
+        except RevisionError as err:
+            raise CommandError(self._with_paths(err)) from err
+
+    def _with_paths(self, err: RevisionError) -> str:
+        ids = getattr(err, "revisions", None) or []
+        paths = [self._paths[i] for i in ids if i in self._paths][:5]
+        msg = str(err)
+        if paths:
+            msg += f" (files: {', '.join(paths)})"
+        return msg
+
+    # -- graph access ----------------------------------------------------------------------------
+
+    def walk_revisions(self, base: str = "base", head: str = "heads") -> Iterator[Script]:
+        """Every script from ``head`` down to ``base`` (inclusive), newest first."""
+        rmap = self.revision_map
+        with self._catch_revision_errors(start=base, end=head):
+            revs = list(
+                rmap.iterate_revisions(head, base, inclusive=True, assert_relative_length=False)
+            )
+        yield from revs  # type: ignore[misc]
+
+    def get_revisions(self, id_: Any) -> tuple[Script | None, ...]:
+        """All scripts an identifier (or several) names; ``()`` for ``base``."""
+        rmap = self.revision_map
+        with self._catch_revision_errors():
+            return rmap.get_revisions(id_)  # type: ignore[return-value]
+
+    def get_all_current(self, id_: Any) -> set[Script]:
+        """The branch tips at or below the given revision(s)."""
+        rmap = self.revision_map
+        with self._catch_revision_errors():
+            return rmap.get_all_current(id_)  # type: ignore[return-value]
+
+    def get_revision(self, id_: Any) -> Script | None:
+        """The one script ``id_`` names (``None`` for ``base``)."""
+        rmap = self.revision_map
+        with self._catch_revision_errors():
+            return rmap.get_revision(id_)  # type: ignore[return-value]
+
+    def as_revision_number(self, id_: Any) -> Any:
+        """The full id for ``id_`` (a tuple of ids for ``heads``, ``None`` for base)."""
+        rmap = self.revision_map
+        with self._catch_revision_errors():
+            ids, _ = rmap._resolve_revision_number(id_)
+            if not ids:
+                return None
+            if id_ == "heads":
+                return ids
+            rev = rmap._revision_for_ident(ids[0])
+            return rev.revision if rev is not None else None
+
+    def iterate_revisions(self, upper: Any, lower: Any, **kw: Any) -> Iterator[Script]:
+        """Scripts from ``upper`` down to ``lower``, newest first (see RevisionMap)."""
+        rmap = self.revision_map
+        with self._catch_revision_errors(start=lower, end=upper):
+            revs = list(rmap.iterate_revisions(upper, lower, **kw))
+        yield from revs  # type: ignore[misc]
+
+    def get_current_head(self) -> str | None:
+        """The single head id; CommandError if the directory has several heads."""
+        rmap = self.revision_map
+        with self._catch_revision_errors(
+            multiple_heads=(
+                "The script directory has multiple heads (due to branching).Please use "
+                "get_heads(), or merge the branches using alembic merge."
+            )
+        ):
+            return rmap.get_current_head()
+
+    def get_heads(self, consider_depends_on: bool = False) -> list[str]:
+        """Head ids; with ``consider_depends_on``, only heads nothing depends on."""
+        rmap = self.revision_map
+        return list(rmap.real_heads if consider_depends_on else rmap.heads)
+
+    def get_base(self) -> str | None:
+        """The single base id; CommandError if there are several."""
+        bases = self.get_bases()
+        if len(bases) > 1:
+            raise CommandError("The script directory has multiple bases. Please use get_bases().")
+        return bases[0] if bases else None
+
+    def get_bases(self) -> list[str]:
+        """Ids of all revisions whose ``down_revision`` is ``None``."""
+        return list(self.revision_map.bases)
+
+    def upgrade_revisions(self, destination: Any, current_heads: Any) -> list[Script]:
+        """Scripts to run to upgrade from ``current_heads`` to ``destination``, base first.
+
+        ``destination`` is any identifier: ``heads``, ``head``, ``label@head``, a (partial) id,
+        or a relative ``+N`` taken from ``current_heads``.
+        """
+        rmap = self.revision_map
+        with self._catch_revision_errors(
+            ancestor="Destination %(end)s is not a valid upgrade target from current head(s)",
+            end=destination,
+        ):
+            revs = list(rmap.iterate_revisions(destination, current_heads, implicit_base=True))
+        revs.reverse()
+        return revs  # type: ignore[return-value]
+
+    def downgrade_revisions(self, destination: Any, current_heads: Any) -> list[Script]:
+        """Scripts to run to downgrade from ``current_heads`` to ``destination``, newest first.
+
+        ``destination`` is any identifier: ``base``, ``label@base``, an id, or ``-N``.
+        """
+        rmap = self.revision_map
+        with self._catch_revision_errors(
+            ancestor="Destination %(end)s is not a valid downgrade target from current head(s)",
+            end=destination,
+        ):
+            revs = list(
+                rmap.iterate_revisions(current_heads, destination, select_for_downgrade=True)
+            )
+        return revs  # type: ignore[return-value]
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _generate_create_date(self) -> datetime.datetime:
+        if self.timezone is None:
+            return datetime.datetime.now()
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        tzinfo = None
+        for name in (self.timezone, self.timezone.upper()):
+            try:
+                tzinfo = ZoneInfo(name)
+                break
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+        if tzinfo is None:
+            raise CommandError(f"Can't locate timezone: {self.timezone}")
+        return datetime.datetime.now(datetime.timezone.utc).astimezone(tzinfo)
+
+    def _slug(self, message: str | None) -> str:
+        slug = "_".join(_SLUG_WORD.findall(message or "")).lower()
+        if len(slug) > self.truncate_slug_length:
+            slug = slug[: self.truncate_slug_length].rsplit("_", 1)[0] + "_"
+        return slug
+
+    def _rev_path(
+        self,
+        path: str,
+        rev_id: str,
+        message: str | None,
+        create_date: datetime.datetime,
+        file_template: str | None = None,
+    ) -> str:
+        template = file_template if file_template is not None else self.file_template
+        tokens = {
+            "rev": rev_id,
+            "slug": self._slug(message),
+            "epoch": int(create_date.timestamp()),
+            "year": create_date.year,
+            "month": create_date.month,
+            "day": create_date.day,
+            "hour": create_date.hour,
+            "minute": create_date.minute,
+            "second": create_date.second,
+        }
+        try:
+            filename = f"{template % tokens}.py"
+        except (KeyError, ValueError, TypeError) as err:
+            raise CommandError(f"Invalid file_template {template!r}: {err}") from err
+        return os.path.join(path, filename)
+
+    def _render(self, template_path: str, dest: str, **kw: Any) -> None:
+        if not os.path.exists(template_path):
+            raise CommandError(f"No such file: {template_path}; cannot render the new revision")
+        from mako import exceptions
+        from mako.template import Template
+
+        try:
+            output = Template(filename=template_path).render_unicode(**kw)
+        except Exception as err:
+            fd, name = tempfile.mkstemp(suffix=".txt")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(exceptions.text_error_template().render())
+            raise CommandError(
+                f"Template rendering failed; see {name} for a template-oriented traceback."
+            ) from err
+        with open(dest, "wb") as f:
+            f.write(output.encode(self.output_encoding))
+
+    def generate_revision(
+        self,
+        revid: str,
+        message: str | None,
+        head: Any = None,
+        splice: bool | None = False,
+        branch_labels: Any = None,
+        version_path: str | None = None,
+        file_template: str | None = None,
+        depends_on: Any = None,
+        **template_kw: Any,
+    ) -> Script | None:
+        """Write a new revision file from ``script.py.mako`` and add it to the graph.
+
+        ``head`` names the parent(s) (default ``head``; ``base`` for a new root; ``heads`` or a
+        tuple for a merge).  Without ``splice`` every parent must be a head.  ``template_kw``
+        (``imports``, ``upgrades``, ``downgrades``, ``config``, ...) reach the template as is.
+        """
+        if head is None:
+            head = "head"
+        try:
+            Script.verify_rev_id(revid)
+        except RevisionError as err:
+            raise CommandError(str(err)) from err
+        rmap = self.revision_map
+        with self._catch_revision_errors(
+            multiple_heads=(
+                "Multiple heads are present; please specify the head revision on which the "
+                "new revision should be based, or perform a merge."
+            )
+        ):
+            heads = rmap.get_revisions(head)
+        if len(set(heads)) != len(heads):
+            raise CommandError("Duplicate head revisions specified")
+        if revid in rmap:
+            raise CommandError(f"Revision {revid} already exists in {self._paths.get(revid)}")
+
+        create_date = self._generate_create_date()
+        locations = self._version_locations
+        if version_path is None:
+            if len(locations) > 1:
+                for h in heads:
+                    if h is not None and getattr(h, "path", None):
+                        version_path = os.path.dirname(h.path)  # type: ignore[attr-defined]
+                        break
+                else:
+                    raise CommandError(
+                        "Multiple version locations present, please specify --version-path"
+                    )
+            else:
+                version_path = self.versions
+        norm = os.path.normpath(os.path.abspath(version_path))
+        if not any(os.path.normpath(loc) == norm for loc in locations):
+            if not (
+                self.recursive_version_locations
+                and any(norm.startswith(os.path.normpath(loc) + os.sep) for loc in locations)
+            ):
+                raise CommandError(
+                    f"Path {version_path} is not represented in current version locations"
+                )
+        quiet = bool(self.messaging_opts.get("quiet"))
+        if self.version_locations and not os.path.isdir(version_path):
+            with _status(f"Creating directory {os.path.abspath(version_path)}", quiet):
+                os.makedirs(version_path)
+
+        path = self._rev_path(version_path, revid, message, create_date, file_template)
+        parent_dir = os.path.dirname(path)
+        if os.path.normpath(parent_dir) != norm:
+            if not self.recursive_version_locations:
+                warnings.warn(
+                    f"file_template places {path} in a sub-directory; set "
+                    "recursive_version_locations = true so that it is found again",
+                    stacklevel=2,
+                )
+            os.makedirs(parent_dir, exist_ok=True)
+        elif not os.path.isdir(parent_dir):
+            os.makedirs(parent_dir, exist_ok=True)
+
+        if not splice:
+            for h in heads:
+                if h is not None and not h.is_head:
+                    raise CommandError(
+                        f"Revision {h.revision} is not a head revision; please specify --splice "
+                        "to create a new branch from this revision"
+                    )
+
+        resolved_depends_on: list[str] | None = None
+        if depends_on:
+            resolved_depends_on = []
+            with self._catch_revision_errors():
+                for dep in to_tuple(depends_on, ()):
+                    rev = rmap.get_revision(dep)
+                    if rev is None:
+                        raise CommandError(f"depends_on {dep!r} does not name a revision")
+                    resolved_depends_on.append(dep if dep in rev.branch_labels else rev.revision)
+
+        with _status(f"Generating {os.path.abspath(path)}", quiet):
+            self._render(
+                os.path.join(self.dir, "script.py.mako"),
+                path,
+                up_revision=str(revid),
+                down_revision=tuple_rev_as_scalar(
+                    tuple(h.revision if h is not None else None for h in heads)
+                ),
+                branch_labels=to_tuple(branch_labels),
+                depends_on=tuple_rev_as_scalar(resolved_depends_on),
+                create_date=create_date,
+                comma=format_as_comma,
+                message=message if message is not None else "empty message",
+                **template_kw,
+            )
+        if self.hooks:
+            from .write_hooks import run_hooks
+
+            run_hooks(path, self.hooks)
+
+        script = self._script_from_path(path, None)
+        if script is None:
+            return None
+        if branch_labels and not script.branch_labels:
+            raise CommandError(
+                f"Version {script.revision} specified branch_labels {branch_labels}, however the "
+                f"migration file {script.path} does not have them; have you upgraded your "
+                "script.py.mako to include the 'branch_labels' section?"
+            )
+        with self._catch_revision_errors():
+            rmap.add_revision(script)
+        self._paths[script.revision] = script.path
+        return script
