@@ -11,7 +11,9 @@ from sqlalchemy.types import String
 class _InlineLiteral(BindParameter):
     """A bind parameter compiled as its literal value (so offline scripts are complete)."""
 
-    inherit_cache = True
+    # The value is part of the SQL text, so a cached compilation of one row's INSERT must
+    # never be reused for the next row: statements holding one are not cached.
+    inherit_cache = False
 
     def __init__(self, value: Any, type_: Any = None) -> None:
         if type_ is None and isinstance(value, str):

@@ -22,8 +22,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.sql.schema import Constraint
+from sqlalchemy.sql.visitors import replacement_traverse
 from sqlalchemy.types import NULLTYPE, Integer
 
 if TYPE_CHECKING:
@@ -36,6 +38,32 @@ _CONSTRAINT_TYPES = {
     "check": lambda name: CheckConstraint("", name=name),
     None: lambda name: Constraint(name=name),
 }
+
+
+def _owning_table(item: Any) -> Table | None:
+    """The table a constraint or index belongs to, or None (unbound constraints raise)."""
+    try:
+        return item.table  # type: ignore[no-any-return]
+    except (AttributeError, sa_exc.InvalidRequestError):
+        return None
+
+
+def copy_column(column: Column, constraints_included: bool = False) -> Column:
+    """A detached copy of ``column``, keeping its single-column foreign keys.
+
+    SQLAlchemy's own column copy drops foreign keys that belong to a table's constraint; a
+    column added on its own must keep them. With ``constraints_included`` the caller passes
+    the table's constraints itself, so neither the foreign keys nor the ``unique``/``index``
+    flags are carried over (they would be made twice).
+    """
+    copied = column._copy()
+    if constraints_included:
+        copied.unique = copied.index = False
+        return copied
+    for fk in column.foreign_keys:
+        if fk.constraint is not None and len(fk.constraint.columns) == 1:
+            copied.append_foreign_key(fk._copy())
+    return copied
 
 
 class SchemaObjects:
@@ -67,15 +95,34 @@ class SchemaObjects:
     # ------------------------------------------------------------------ tables and columns
 
     def table(self, name: str, *columns: Any, **kw: Any) -> Table:
-        """A ``Table`` holding ``columns``; FK targets get stub tables so constraints compile."""
+        """A ``Table`` holding ``columns``; FK targets get stub tables so constraints compile.
+
+        Columns and constraints that already belong to another table (for example those of an
+        op built by ``CreateTableOp.from_table``) are copied, so the same op can be turned into
+        a table any number of times. With ``_constraints_included`` the items already list the
+        constraints that ``Column(unique=True/index=True)`` and schema types (Boolean/Enum
+        CHECKs) produced, so the copies do not produce them a second time.
+        """
         metadata = self.metadata()
         constraints_included = kw.pop("_constraints_included", False)
-        column_objs = [c for c in columns if isinstance(c, Column)]
-        others = [c for c in columns if not isinstance(c, Column)]
-        table = Table(name, metadata, *column_objs, *others, **kw)
-        if constraints_included:
-            # Column-level shortcuts (unique=True, index=True) were already expanded by the caller.
-            pass
+        column_objs = [
+            copy_column(col, constraints_included) if col.table is not None or constraints_included
+            else col
+            for col in columns
+            if isinstance(col, Column)
+        ]
+        table = Table(name, metadata, *column_objs, **kw)
+        for item in columns:
+            if isinstance(item, Column):
+                continue
+            parent = _owning_table(item)
+            if parent is not None and parent is not table:
+                if getattr(item, "_type_bound", False):
+                    continue  # the copied column's type makes it again
+                if getattr(item, "_column_flag", False) and not constraints_included:
+                    continue  # the copied column's unique=True makes it again
+                item = item._copy(target_table=table)
+            table.append_constraint(item)
         for fk in table.foreign_keys:
             self._ensure_table_for_fk(metadata, fk)
         return table
@@ -224,11 +271,26 @@ class SchemaObjects:
 
     def _index_element(self, table: Table, col: Any) -> Any:
         if isinstance(col, str):
-            if col not in table.c:
-                table.append_column(Column(col, NULLTYPE))
-            return table.c[col]
+            return self._stub_column(table, col, NULLTYPE)
+        if isinstance(col, Column):
+            return self._stub_column(table, col.name, col.type)
         if isinstance(col, TextClause):
             return col
         if isinstance(col, ColumnElement):
-            return col
+            return self._rehome_expression(table, col)
         return text(str(col))
+
+    def _stub_column(self, table: Table, name: str, type_: Any) -> Column:
+        if name not in table.c:
+            table.append_column(Column(name, type_))
+        return table.c[name]
+
+    def _rehome_expression(self, table: Table, expr: ColumnElement) -> ColumnElement:
+        """``expr`` with every column of another table replaced by the stub table's column."""
+
+        def replace(element: Any) -> Any:
+            if isinstance(element, Column) and element.table is not table:
+                return self._stub_column(table, element.name, element.type)
+            return None
+
+        return replacement_traverse(expr, {}, replace)

@@ -132,8 +132,10 @@ def drop_table_comment(operations: Operations, operation: ops.DropTableCommentOp
 @Operations.implementation_for(ops.AddColumnOp)
 def add_column(operations: Operations, operation: ops.AddColumnOp) -> None:
     """ADD COLUMN, then its separate constraints, indexes and comment."""
-    column = operation.column
-    table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
+    table = operations.schema_obj.table(
+        operation.table_name, operation.column, schema=operation.schema
+    )
+    column = table.c[operation.column.key]
     operations.impl.add_column(
         operation.table_name,
         column,

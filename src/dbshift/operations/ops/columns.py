@@ -235,35 +235,49 @@ class AlterColumnOp(MigrateOperation):
         self.kw = kw
 
     def to_diff_tuple(self) -> Any:
-        col_diff: list[tuple[Any, ...]] = []
-        schema, tname, cname = self.schema, self.table_name, self.column_name
-        base_info = {
+        """One ``modify_*`` tuple per changed aspect: type, nullable, default, comment.
+
+        Each is ``(kind, schema, table, column, existing, old, new)`` where ``existing`` holds
+        the other ``existing_*`` values (never the one the tuple itself changes).
+        """
+        existing = {
+            "existing_type": self.existing_type,
             "existing_nullable": self.existing_nullable,
             "existing_server_default": self.existing_server_default or None,
             "existing_comment": self.existing_comment,
         }
-        if self.modify_type is not None:
-            col_diff.append(
-                ("modify_type", schema, tname, cname,
-                 {**base_info}, self.existing_type, self.modify_type)
+        changes = [
+            ("modify_type", "existing_type", self.modify_type is not None, self.modify_type),
+            (
+                "modify_nullable",
+                "existing_nullable",
+                self.modify_nullable is not None,
+                self.modify_nullable,
+            ),
+            (
+                "modify_default",
+                "existing_server_default",
+                self.modify_server_default is not False,
+                self.modify_server_default,
+            ),
+            (
+                "modify_comment",
+                "existing_comment",
+                self.modify_comment is not False,
+                self.modify_comment,
+            ),
+        ]
+        col_diff: list[tuple[Any, ...]] = []
+        for kind, own_key, changed, new_value in changes:
+            if not changed:
+                continue
+            others = {k: v for k, v in existing.items() if k != own_key}
+            old_value = (
+                self.existing_server_default if own_key == "existing_server_default"
+                else existing[own_key]
             )
-        if self.modify_nullable is not None:
             col_diff.append(
-                ("modify_nullable", schema, tname, cname,
-                 {"existing_type": self.existing_type, **base_info},
-                 self.existing_nullable, self.modify_nullable)
-            )
-        if self.modify_server_default is not False:
-            col_diff.append(
-                ("modify_default", schema, tname, cname,
-                 {"existing_type": self.existing_type, **base_info},
-                 self.existing_server_default, self.modify_server_default)
-            )
-        if self.modify_comment is not False:
-            col_diff.append(
-                ("modify_comment", schema, tname, cname,
-                 {"existing_type": self.existing_type, **base_info},
-                 self.existing_comment, self.modify_comment)
+                (kind, self.schema, self.table_name, self.column_name, others, old_value, new_value)
             )
         return col_diff
 

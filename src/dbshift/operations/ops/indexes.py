@@ -150,15 +150,17 @@ class DropIndexOp(MigrateOperation):
             table_name=index.table.name,
             schema=index.table.schema,
             _reverse=CreateIndexOp.from_index(index),
-            unique=index.unique,
             **index.kwargs,
         )
 
     def to_index(self, migration_context: MigrationContext | None = None) -> Index:
         """An ``Index`` on a stub table (with the original columns when known)."""
         columns = self._reverse.columns if self._reverse else ["x"]
+        kw = dict(self.kw)
+        if self._reverse is not None and self._reverse.unique:
+            kw["unique"] = True
         return schema_objects(migration_context).index(
-            self.index_name, self.table_name, columns, schema=self.schema, **self.kw
+            self.index_name, self.table_name, columns, schema=self.schema, **kw
         )
 
     @classmethod

@@ -61,7 +61,8 @@ class CreateTableOp(MigrateOperation):
             _namespace_metadata = table.metadata
         return cls(
             table.name,
-            list(table.c) + list(table.constraints),
+            # constraints in creation order, so CREATE TABLE comes out the same every time
+            list(table.c) + sorted(table.constraints, key=lambda c: c._creation_order),
             schema=table.schema,
             _namespace_metadata=_namespace_metadata,
             _constraints_included=True,
