@@ -1,0 +1,279 @@
+"""The ``dbshift`` command line: argument parsing only; the work is in :mod:`dbshift.command`.
+
+Sub-commands are built from the signatures of the functions in :mod:`dbshift.command`:
+parameters without a default become positionals, parameters with one become the flags of
+:data:`FLAGS` (the same spellings as Alembic's). :meth:`CommandLine.register_command` adds a
+project's own commands the same way.
+
+Errors: a :class:`~dbshift.util.exc.CommandError` prints ``FAILED: <message>`` on one line to
+stderr; any other exception (an SQL error inside a migration, a bug in ``env.py``) prints
+``FAILED: <ExceptionType>: <message>``. Either way the exit status is **1** (Alembic exits with
+``sys.exit(-1)``, i.e. 255 on POSIX; dbshift uses the conventional 1, and only "non-zero" is
+documented by either). ``--raiseerr`` re-raises instead, showing the traceback.
+
+Importing this module and running ``dbshift --help`` import neither SQLAlchemy nor Mako nor
+autogenerate: the command module imports what each command needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import __version__
+
+__all__ = ["FLAGS", "CommandLine", "main"]
+
+#: Flags for command parameters that have a default, keyed by parameter name.
+FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "template": (
+        ("-t", "--template"),
+        {"default": "generic", "help": "template to create the environment from (see list_templates)"},
+    ),
+    "message": (("-m", "--message"), {"help": "message of the new revision"}),
+    "sql": (
+        ("--sql",),
+        {
+            "action": "store_true",
+            "help": "don't connect: write the SQL to standard output (offline mode)",
+        },
+    ),
+    "tag": (("--tag",), {"help": "arbitrary tag that env.py can read with get_tag_argument()"}),
+    "head": (
+        ("--head",),
+        {"help": "revision (or <branchname>@head, or base) the new revision is based on"},
+    ),
+    "splice": (
+        ("--splice",),
+        {"action": "store_true", "help": "allow a non-head revision as the parent"},
+    ),
+    "depends_on": (
+        ("--depends-on",),
+        {"action": "append", "help": "revision or branch label the new revision depends on (repeatable)"},
+    ),
+    "rev_id": (("--rev-id",), {"help": "use this revision id instead of a generated one"}),
+    "version_path": (
+        ("--version-path",),
+        {"help": "version location (from the configuration) to write the new file into"},
+    ),
+    "branch_label": (("--branch-label",), {"help": "branch label to put on the new revision"}),
+    "verbose": (("-v", "--verbose"), {"action": "store_true", "help": "full output"}),
+    "resolve_dependencies": (
+        ("--resolve-dependencies",),
+        {"action": "store_true", "help": "count depends_on revisions as parents"},
+    ),
+    "autogenerate": (
+        ("--autogenerate",),
+        {
+            "action": "store_true",
+            "help": "fill the revision with operations found by comparing the database to the models",
+        },
+    ),
+    "rev_range": (("-r", "--rev-range"), {"help": "range of revisions: [start]:[end]"}),
+    "indicate_current": (
+        ("-i", "--indicate-current"),
+        {"action": "store_true", "help": "mark the database's current revision(s)"},
+    ),
+    "purge": (
+        ("--purge",),
+        {"action": "store_true", "help": "empty the version table before stamping"},
+    ),
+    "package": (
+        ("--package",),
+        {"action": "store_true", "help": "write __init__.py files into the new directories"},
+    ),
+    "check_heads": (
+        ("-c", "--check-heads"),
+        {
+            "action": "store_true",
+            "help": "fail (DatabaseNotAtHead) unless the database is at every head revision",
+        },
+    ),
+}
+
+#: Help for the positional parameters of the built-in commands.
+POSITIONAL_HELP: dict[str, str] = {
+    "directory": "directory of the new migration environment",
+    "revision": "revision identifier",
+    "revisions": "one or more revisions, or 'heads' for all heads",
+    "rev": "revision identifier",
+}
+
+# Parameters that take several values on the command line, and the name they show there.
+_MANY = {"revisions"}
+_CLI_NAMES = {("stamp", "revision"): "revisions"}
+# Parameters only the Python API has.
+_API_ONLY = {"process_revision_directives"}
+
+
+class CommandLine:
+    """The argument parser of ``dbshift``, with one sub-command per command function."""
+
+    def __init__(self, prog: str | None = None) -> None:
+        self.parser = self._build_parser(prog)
+
+    def _build_parser(self, prog: str | None) -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(
+            prog=prog,
+            description="Database schema migrations for SQLAlchemy, compatible with Alembic.",
+        )
+        parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+        parser.add_argument(
+            "-c",
+            "--config",
+            action="append",
+            help="configuration file: an ini file and/or a pyproject.toml (repeatable); default "
+            "$DBSHIFT_CONFIG, $ALEMBIC_CONFIG, else alembic.ini and pyproject.toml here",
+        )
+        parser.add_argument(
+            "-n",
+            "--name",
+            default="alembic",
+            help="ini section holding the options (default: alembic)",
+        )
+        parser.add_argument(
+            "-x",
+            action="append",
+            help="extra argument for env.py, read with context.get_x_argument() (repeatable)",
+        )
+        parser.add_argument(
+            "--raiseerr", action="store_true", help="on an error, raise it with its traceback"
+        )
+        parser.add_argument("-q", "--quiet", action="store_true", help="no output on stdout")
+        self.subparsers = parser.add_subparsers(metavar="<command>")
+        self.parser = parser
+        from . import command
+
+        for name in command.__all__:
+            self.register_command(getattr(command, name))
+        return parser
+
+    def register_command(self, fn: Callable[..., Any]) -> None:
+        """Add ``fn(config, ...)`` as a sub-command named after it.
+
+        Parameters without a default become positionals; parameters with a default become the
+        flags of :data:`FLAGS`, or ``--param-name`` for names not in that table (a switch when
+        the default is a bool).
+        """
+        positional, keywords = _split_parameters(fn)
+        subparser = self.subparsers.add_parser(fn.__name__, help=_first_paragraph(fn))
+        dests: list[tuple[str, str]] = []
+        for param in positional:
+            shown = _CLI_NAMES.get((fn.__name__, param), param)
+            many = shown in _MANY
+            subparser.add_argument(
+                shown,
+                nargs="+" if many else None,
+                help=POSITIONAL_HELP.get(shown, shown),
+            )
+        for name, default in keywords:
+            if name in _API_ONLY:
+                continue
+            if name in FLAGS:
+                flags, kw = FLAGS[name]
+                subparser.add_argument(*flags, dest=name, **kw)
+            else:
+                flag = "--" + name.replace("_", "-")
+                if isinstance(default, bool):
+                    subparser.add_argument(flag, dest=name, action="store_true")
+                else:
+                    subparser.add_argument(flag, dest=name, default=default)
+            dests.append((name, name))
+        subparser.set_defaults(
+            cmd=(fn, [_CLI_NAMES.get((fn.__name__, p), p) for p in positional], dests)
+        )
+
+    def run_cmd(self, config: Any, options: argparse.Namespace) -> None:
+        """Run the command chosen in ``options`` with ``config``; errors exit with status 1."""
+        fn, positional, keywords = options.cmd
+        try:
+            fn(
+                config,
+                *[getattr(options, name) for name in positional],
+                **{param: getattr(options, dest) for param, dest in keywords},
+            )
+        except Exception as err:
+            if options.raiseerr:
+                raise
+            _fail(err)
+
+    def main(self, argv: Sequence[str] | None = None) -> None:
+        """Parse ``argv`` (default ``sys.argv[1:]``), build the Config, run the command."""
+        options = self.parser.parse_args(argv)
+        if not hasattr(options, "cmd"):
+            self.parser.error("a command is required (see --help)")
+        from .config import Config, resolve_config_files
+
+        try:
+            ini_file, toml_file = resolve_config_files(options.config)
+        except Exception as err:
+            if options.raiseerr:
+                raise
+            _fail(err)
+        config = Config(
+            file_=ini_file,
+            toml_file=toml_file,
+            ini_section=options.name,
+            cmd_opts=options,
+            stdout=sys.stdout,
+        )
+        self.run_cmd(config, options)
+
+
+def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: Any) -> None:
+    """The ``dbshift`` console script (also ``alembic.config.main`` for the shim)."""
+    CommandLine(prog=prog).main(argv=argv)
+
+
+def _split_parameters(fn: Callable[..., Any]) -> tuple[list[str], list[tuple[str, Any]]]:
+    params = list(inspect.signature(fn).parameters.values())[1:]  # the first one is config
+    positional = [
+        p.name
+        for p in params
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    keywords = [
+        (p.name, p.default)
+        for p in params
+        if p.default is not inspect.Parameter.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    return positional, keywords
+
+
+def _first_paragraph(fn: Callable[..., Any]) -> str:
+    doc = inspect.getdoc(fn) or ""
+    lines = []
+    for line in doc.splitlines():
+        if not line.strip():
+            break
+        lines.append(line.strip())
+    return " ".join(lines).replace("``", "").replace("%", "%%")
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err)
+    # SQLAlchemy appends a documentation link on its own line; it is noise on one line.
+    marker = "(Background on this error at:"
+    if marker in text:
+        text = text[: text.index(marker)]
+    return " ".join(text.split())
+
+
+def _fail(err: BaseException) -> None:
+    from .util.exc import CommandError
+
+    message = _one_line(err)
+    if not isinstance(err, CommandError):
+        message = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    sys.stderr.write(f"FAILED: {message}\n")
+    sys.stderr.flush()
+    sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,365 @@
+"""Planning walks over the revision graph: which revisions lie between two points, in order.
+
+Mixed into :class:`~dbshift.script.revision.RevisionMap`. Pure: no files, no databases. Every walk
+is linear in the size of the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .revision_errors import RangeNotAncestorError, RevisionError
+
+if TYPE_CHECKING:
+    from .revision import Revision
+
+
+# [label@][symbol](+|-)N ; matched at the start of the identifier, like Alembic does.
+_RELATIVE = re.compile(r"(?:(.+?)@)?(\w+)?((?:\+|-)\d+)")
+
+
+def to_tuple(value: Any, default: Any = None) -> Any:
+    """``None`` -> ``default``; a string -> a 1-tuple; any other iterable -> a tuple."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Iterable):
+        return tuple(value)
+    return (value,)
+
+
+def _is_revision(obj: Any) -> bool:
+    from .revision import Revision
+
+    return isinstance(obj, Revision)
+
+
+def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _versioned_parents(rev: Revision) -> tuple[str, ...]:
+    return rev.versioned_down_revisions
+
+
+def _normalized_parents(rev: Revision) -> tuple[str, ...]:
+    return rev.normalized_down_revisions
+
+
+def _versioned_children(rev: Revision) -> frozenset[str]:
+    return rev.nextrev
+
+
+def _all_children(rev: Revision) -> frozenset[str]:
+    return rev._all_nextrev
+
+
+class RevisionPlanner:
+    """Upgrade/downgrade target parsing and ordered collection of revisions."""
+
+    def _walk(
+        self,
+        start: Any,
+        steps: int,
+        branch_label: str | None = None,
+        no_overwalk: bool = True,
+    ) -> Any:
+        """Move ``steps`` up (positive) or down (negative) from ``start``.
+
+        ``start`` is a Revision, an identifier, ``None`` (below every base) or ``"base"``.
+        Returns a Revision, ``"base"`` after walking below a base, or ``None`` when the walk
+        runs out and ``no_overwalk`` is set.
+        """
+        current = self.get_revision(start) if isinstance(start, str) and start != "base" else start
+        for _ in range(abs(steps)):
+            if steps > 0:
+                if current == "base":
+                    current = None
+                ids = (
+                    self._bases
+                    if current is None
+                    else sorted(current.nextrev, key=self._order.__getitem__)
+                )
+                candidates: Sequence[Any] = [self._revs[i] for i in ids]
+                if branch_label:
+                    candidates = self.filter_for_lineage(candidates, branch_label)
+            else:
+                if current == "base":
+                    candidates = ()
+                else:
+                    ids = self._heads if current is None else current.versioned_down_revisions
+                    candidates = [self._revs[i] for i in ids] or ["base"]
+            if not candidates:
+                return None if no_overwalk else current
+            if len(candidates) > 1:
+                raise RevisionError("Ambiguous walk")
+            current = candidates[0]
+        return current
+
+    def _parse_upgrade_target(
+        self, current_revisions: Any, target: Any, assert_relative_length: bool
+    ) -> tuple[Any, ...]:
+        match = _RELATIVE.match(target) if isinstance(target, str) else None
+        if not match:
+            return self.get_revisions(target)
+        label, symbol, rel = match.groups()
+        steps = int(rel)
+        if steps > 0:
+            if symbol is None:
+                current = to_tuple(current_revisions, ()) or (None,)
+                starts: tuple[Any, ...] = current
+                if label:
+                    current_revs = [r for r in self.get_revisions(current) if r is not None]
+                    starts = self.filter_for_lineage(current_revs, label)
+                    if not starts:
+                        active = self.ancestors_of(current_revs)
+                        on_branch = self.filter_for_lineage(active, label)
+                        below = {
+                            d
+                            for rid in on_branch
+                            for d in self._revs[rid].normalized_down_revisions
+                        }
+                        starts = tuple(rid for rid in on_branch if rid not in below) or (None,)
+                if len(starts) > 1:
+                    raise RevisionError("Ambiguous upgrade from multiple current revisions")
+                start = starts[0]
+                start = self.get_revision(start) if isinstance(start, str) else start
+                rev = self._walk(start, steps, label, no_overwalk=assert_relative_length)
+                if rev is None:
+                    raise RevisionError(
+                        f"Relative revision {rel} didn't produce {abs(steps)} migrations"
+                    )
+                return (rev,)
+            return (
+                self._walk(
+                    self.get_revision(symbol), steps, label, no_overwalk=assert_relative_length
+                ),
+            )
+        if symbol is None:
+            raise RevisionError(f"Relative revision {rel} didn't produce {abs(steps)} migrations")
+        start = self.get_revision(symbol if label is None else f"{label}@{symbol}")
+        return (self._walk(start, steps, no_overwalk=assert_relative_length),)
+
+    def _parse_downgrade_target(
+        self, current_revisions: Any, target: Any, assert_relative_length: bool
+    ) -> tuple[str | None, Any]:
+        if target is None:
+            return None, None
+        if _is_revision(target):
+            return None, target
+        match = _RELATIVE.match(target)
+        if match:
+            label, symbol, rel = match.groups()
+            steps = int(rel)
+            if steps >= 0:
+                if symbol is None:
+                    raise RevisionError(
+                        f"Relative revision {rel} didn't produce {abs(steps)} migrations"
+                    )
+                rev = self._walk(symbol, steps, label, no_overwalk=assert_relative_length)
+                if rev is None:
+                    raise RevisionError("Walked too far")
+                return label, rev
+            relative_to_current = symbol is None
+            if relative_to_current:
+                current = to_tuple(current_revisions, ())
+                if label:
+                    picked = list(self.filter_for_lineage(current, label))
+                    if not picked:
+                        tips = self.get_all_current(current)
+                        picked = [r.revision for r in self.filter_for_lineage(tips, label)]
+                    if len(picked) != 1:
+                        raise RevisionError(
+                            f"Relative revision {rel} is ambiguous within branch '{label}'"
+                        )
+                    symbol = picked[0]
+                else:
+                    if not current:
+                        raise RevisionError(
+                            f"Relative revision {rel} didn't produce {abs(steps)} migrations"
+                        )
+                    if len(set(current)) > 1:
+                        import warnings
+
+                        warnings.warn(
+                            "downgrade -1 from multiple heads is ambiguous; this usage will be "
+                            "disallowed in a future release.",
+                            stacklevel=3,
+                        )
+                    symbol = current[0]
+                    label = symbol
+            start = self.get_revision(symbol if label is None else f"{label}@{symbol}")
+            rev = self._walk(start, steps, no_overwalk=assert_relative_length)
+            if rev is None:
+                if relative_to_current:
+                    raise RevisionError(
+                        f"Relative revision {rel} didn't produce {abs(steps)} migrations"
+                    )
+                raise RevisionError("Walked too far")
+            return label, rev
+        label, _, symbol = target.rpartition("@")
+        return (label or None), self.get_revision(target)
+
+    # -- ranges ----------------------------------------------------------------------------------
+
+    def iterate_revisions(
+        self,
+        upper: Any,
+        lower: Any,
+        implicit_base: bool = False,
+        inclusive: bool = False,
+        assert_relative_length: bool = True,
+        select_for_downgrade: bool = False,
+    ) -> Iterator[Revision]:
+        """Revisions between ``lower`` and ``upper``, newest first (topologically sorted).
+
+        ``upper`` and ``lower`` are identifiers (see the class docstring).  ``inclusive`` also
+        yields ``lower`` itself.  ``implicit_base`` (used for upgrades from the database state)
+        lets ``lower`` be unrelated to ``upper``.  ``select_for_downgrade`` selects what a
+        downgrade from ``upper`` to ``lower`` removes instead of what an upgrade applies.
+        """
+        self._ensure()
+        if select_for_downgrade:
+            todo, heads = self._collect_downgrade_revisions(
+                upper, lower, inclusive, implicit_base, assert_relative_length
+            )
+        else:
+            todo, heads = self._collect_upgrade_revisions(
+                upper, lower, inclusive, implicit_base, assert_relative_length
+            )
+        for rid in self._topological_sort(todo, heads):
+            yield self._revs[rid]
+
+    def _collect_upgrade_revisions(
+        self, upper: Any, lower: Any, inclusive: bool, implicit_base: bool, assert_len: bool
+    ) -> tuple[set[str], list[str]]:
+        targets = [
+            r
+            for r in self._parse_upgrade_target(lower, upper, assert_len)
+            if _is_revision(r)
+        ]
+        if isinstance(lower, str) and "@" in lower:
+            branch = lower.partition("@")[0]
+            branch_rev = self.get_revision(branch)
+            if branch_rev is not None and branch_rev.revision == branch:
+                if len(branch_rev.branch_labels) == 1:
+                    branch = next(iter(branch_rev.branch_labels))
+            targets = [t for t in targets if branch in t.branch_labels]
+        target_ids = _dedupe(t.revision for t in targets)
+        self._check_overlap(target_ids, True, up=False)
+        required = self.ancestors_of(target_ids)
+
+        current = self.get_revisions(lower)
+        if not implicit_base and any(r is not None and r.revision not in required for r in current):
+            raise RangeNotAncestorError(lower, upper)
+        if current and current[0] is None:
+            _, rev = self._parse_downgrade_target(upper, lower, assert_len)
+            if rev == "base" or rev is None:
+                current, lower = (), None
+            else:
+                current, lower = (rev,), rev.revision
+        current_ids = _dedupe(r.revision for r in current if r is not None)
+        self._check_overlap(current_ids, True, up=False)
+        needs = required - self.ancestors_of(current_ids)
+        if inclusive:
+            needs.update(r.revision for r in self.get_revisions(lower) if r is not None)
+        if current_ids and not implicit_base:
+            self._check_overlap(current_ids, False, up=True)
+            needs &= self.descendants_of(current_ids, include_dependencies=False)
+        return needs, list(target_ids)
+
+    def _collect_downgrade_revisions(
+        self, upper: Any, target: Any, inclusive: bool, implicit_base: bool, assert_len: bool
+    ) -> tuple[set[str], list[str]]:
+        label, target_rev = self._parse_downgrade_target(upper, target, assert_len)
+        if target_rev == "base":
+            target_rev = None
+        if target_rev is None:
+            roots = [r for r in self._revs.values() if r.down_revision is None]
+        elif inclusive:
+            roots = [target_rev]
+        else:
+            roots = [self._revs[i] for i in sorted(target_rev.nextrev, key=self._order.get)]
+        if label and len(roots) > 1:
+            branch_ancestors = self.ancestors_of(
+                [self._label_revision(label)], include_dependencies=False
+            )
+            roots = [r for r in roots if r.revision in branch_ancestors]
+            if not roots:
+                raise RevisionError("Not a valid downgrade target from current heads")
+        heads = [r for r in self.get_revisions(upper) if r is not None]
+        head_ids = [h.revision for h in heads]
+        removed = self.descendants_of(roots, include_dependencies=True)
+        active = self.ancestors_of(head_ids)
+        removed &= active
+        if implicit_base:
+            removed |= active - self.ancestors_of(roots)
+        if target_rev is not None and not removed and target_rev.revision not in head_ids:
+            raise RangeNotAncestorError("Nothing to drop", upper)
+        return removed, head_ids
+
+    def _topological_sort(self, todo: set[str], heads: Sequence[str]) -> list[str]:
+        """Order ``todo`` newest first, following one branch down for as long as no other
+        pending branch still needs the next revision.
+
+        Linear in the size of ``todo`` for chains: a revision may be emitted once every pending
+        child (through ``normalized_down_revisions``) has been emitted.
+        """
+        revs = self._revs
+        pending_children = dict.fromkeys(todo, 0)
+        for rid in todo:
+            for parent in revs[rid].normalized_down_revisions:
+                if parent in pending_children:
+                    pending_children[parent] += 1
+        current = sorted({h for h in heads if h in todo}, key=self._order.__getitem__)
+        # a revision of todo unreachable from the given heads would be lost; seed them too
+        reachable = self._walk_ids(
+            current, lambda r: [p for p in _normalized_parents(r) if p in todo]
+        )
+        extra = [rid for rid in todo if rid not in reachable and pending_children[rid] == 0]
+        current.extend(sorted(extra, key=self._order.__getitem__))
+        in_current = set(current)
+        emitted: set[str] = set()
+        output: list[str] = []
+        idx = 0
+        while current:
+            candidate = current[idx]
+            if pending_children[candidate]:
+                idx = self._blocking_head(candidate, current, idx, todo, emitted)
+                continue
+            output.append(candidate)
+            emitted.add(candidate)
+            rev = revs[candidate]
+            parents = [p for p in rev.normalized_down_revisions if p in todo]
+            for p in parents:
+                pending_children[p] -= 1
+            to_add = [p for p in parents if p not in in_current]
+            in_current.discard(candidate)
+            if not to_add:
+                del current[idx]
+                idx = max(idx - 1, 0)
+            else:
+                current[idx] = to_add[0]
+                current.extend(to_add[1:])
+                in_current.update(to_add)
+        if len(output) != len(todo):  # pragma: no cover - guarded by cycle detection
+            raise RevisionError("Could not order revisions; the graph is inconsistent")
+        return output
+
+    def _blocking_head(
+        self, candidate: str, current: list[str], idx: int, todo: set[str], emitted: set[str]
+    ) -> int:
+        """Index of the first pending head (other than ``idx``) that has ``candidate`` below it."""
+        above = self._walk_ids(
+            [candidate],
+            lambda r: [k for k in r._all_nextrev if k in todo and k not in emitted],
+        )
+        for i, head in enumerate(current):
+            if i != idx and head in above:
+                return i
+        raise RevisionError(  # pragma: no cover - guarded by cycle detection
+            f"Could not order revisions around {candidate}"
+        )
