@@ -283,7 +283,7 @@ def test_python_m_dbshift_runs_a_whole_project(tmp_path):
     assert re.fullmatch(r"Running upgrade -> a1b2c3d4, add users \(\d+ ms\)\n", up.stdout)
     assert marker.exists()
     # env.py's fileConfig sends the runtime's log lines to stderr, as with Alembic.
-    assert "INFO  [dbshift.runtime.migration] Running upgrade -> a1b2c3d4" in up.stderr
+    assert "INFO  [dbshift.runtime.migration] Running upgrade  -> a1b2c3d4" in up.stderr
     current = _dbshift(tmp_path, "current")
     assert current.stdout == "a1b2c3d4 (head)\n"
 

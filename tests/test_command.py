@@ -767,3 +767,19 @@ def test_python_api_raises_command_error(chain: Project) -> None:
     config = chain.config()
     command.upgrade(config, "head")
     assert re.search(rf"Running upgrade c0003 -> d0004, create d0004 {STEP}", config.stdout.getvalue())
+
+
+def test_depends_on_rows_merge_into_the_dependent_revision(project: Project) -> None:
+    """A revision that depends on another branch's head replaces that head's version row too,
+    and downgrading it brings both parents' rows back (the version table Alembic keeps)."""
+    project.init()
+    project.revision("a0001", "--head", "base", "--branch-label", "left")
+    project.revision("b0001", "--head", "base", "--branch-label", "right")
+    project.revision("c0001", "--head", "right@head", "--depends-on", "a0001")
+    project.run("upgrade", "left@head")
+    project.run("upgrade", "right@head")
+    assert project.versions() == {"c0001"}
+    assert project.tables() == {"t_a0001", "t_b0001", "t_c0001"}
+    project.run("downgrade", "-1")
+    assert project.versions() == {"a0001", "b0001"}
+    assert project.tables() == {"t_a0001", "t_b0001"}

@@ -97,7 +97,7 @@ def _progress_reporter(config: Config) -> Callable[[MigrationStep, float], None]
         if step.name == "stamp":
             return
         doc = getattr(step, "doc", None)
-        text = f"Running {step.short_log}"
+        text = "Running " + " ".join(step.short_log.split())
         if doc:
             text += f", {doc}"
         config.print_stdout(f"{text} ({_format_elapsed(elapsed)})")

@@ -594,7 +594,8 @@ def test_live_failing_migration_reports_what_stayed_applied(mariadb_engine):
         op.add_column("t", sa.Column("x", sa.Integer))  # duplicate column: fails
 
     script = types.SimpleNamespace(
-        revision="aaa1", versioned_down_revisions=(), doc="two steps",
+        revision="aaa1", versioned_down_revisions=(), normalized_down_revisions=(),
+        doc="two steps",
         module=types.SimpleNamespace(upgrade=upgrade, downgrade=upgrade),
     )
     step = RevisionStep(None, script, True)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ class FakeRevision:
     ) -> None:
         self.revision = revision
         self.versioned_down_revisions = down
+        self.normalized_down_revisions = down
         self.doc = doc
         self.path = f"versions/{revision}.py"
         self.module = types.SimpleNamespace(

@@ -306,7 +306,7 @@ def test_run_migrations_online_passes_kw_and_reports_each_step(config, script, t
         env.configure(connection=conn)
         with env.begin_transaction():
             env.run_migrations(engine_name="primary")
-    assert [log for log, _ in done] == [f"upgrade -> {REV_A}", f"upgrade {REV_A} -> {REV_B}"]
+    assert [log for log, _ in done] == [f"upgrade  -> {REV_A}", f"upgrade {REV_A} -> {REV_B}"]
     assert all(isinstance(elapsed, float) and elapsed >= 0 for _, elapsed in done)
     for rev in (REV_A, REV_B):
         assert script.get_revision(rev).module.CALLS == [{"engine_name": "primary"}]

@@ -55,6 +55,7 @@ CHILD = textwrap.dedent(
     class Script:
         revision = "a2"
         versioned_down_revisions = ("a1",)
+        normalized_down_revisions = ("a1",)
         doc = "killed midway"
         module = types.SimpleNamespace(upgrade=upgrade)
 

@@ -66,11 +66,6 @@ def test_run_async_on_aiosqlite_shares_the_transaction(tmp_path):
     assert seen == {"type": AsyncConnection, "count": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ddl/sqlite.py SQLiteImpl.on_transaction_begin calls driver_connection.execute('BEGIN'), "
-    "a coroutine on aiosqlite that is never awaited, so DDL under aiosqlite is not transactional",
-)
 def test_failed_migration_on_aiosqlite_rolls_back_ddl(tmp_path):
     from sqlalchemy.ext.asyncio import create_async_engine
 

@@ -119,6 +119,14 @@ class MySQLImpl(DefaultImpl):
                 MySQLAlterDefault(table_name, column_name, server_default, schema=schema)
             )
 
+    def prep_table_for_batch(self, batch_impl: Any, table: Any) -> None:
+        """Drop the old table's foreign keys that a batch rebuild re-creates (FK names are unique
+        per database); the rebuild re-adds them to the old table if its copy fails."""
+        wanted = getattr(batch_impl, "named_constraints", None)
+        for fk in list(table.foreign_key_constraints):
+            if isinstance(fk.name, str) and fk.name and (wanted is None or fk.name in wanted):
+                self.drop_constraint(fk)
+
     def drop_constraint(self, const: Constraint, *, if_exists: bool | None = None) -> None:
         """DROP FOREIGN KEY / PRIMARY KEY / INDEX / CHECK (MariaDB: CONSTRAINT) by kind.
 

@@ -1,12 +1,567 @@
-"""SQLite: what it can and cannot ALTER, and transactional DDL."""
+"""SQLite: what it can and cannot ALTER, transactional DDL, and the quirks of a batch rebuild.
+
+SQLite can ADD COLUMN (with an inline ``REFERENCES``), RENAME COLUMN, RENAME TABLE and CREATE/DROP
+INDEX; everything else (constraints, type, nullability, default changes) needs batch mode, which
+rebuilds the table ("move and copy"). :class:`SQLiteRebuild` holds what only SQLite needs for that
+rebuild: its table options, the views/triggers/expression indexes kept as SQL in ``sqlite_master``,
+the foreign-key pragmas and a guard against lossy casts.
+"""
 
 from __future__ import annotations
 
+import re
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Time,
+    case,
+    cast,
+    literal_column,
+    or_,
+    text,
+)
+from sqlalchemy import types as sqltypes
+from sqlalchemy.ext.compiler import compiles
+
+from ..util.exc import CommandError
+from . import elements
 from .impl import DefaultImpl
+
+if TYPE_CHECKING:
+    from sqlalchemy import Column, Table
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.sql.schema import Constraint
+
+_USE_BATCH = (
+    "No support for ALTER of constraints in SQLite dialect. Please refer to the batch mode "
+    "feature (op.batch_alter_table) which allows for SQLite migrations using a copy-and-move "
+    "strategy."
+)
+
+#: The value ``abs()`` of which raises "integer overflow": the batch copy's way to stop on a lossy cast.
+LOSSY_CAST_SENTINEL = "abs(-9223372036854775807 - 1)"
 
 
 class SQLiteImpl(DefaultImpl):
-    """SQLite implementation."""
+    """SQLite implementation.
+
+    Unlike Alembic, DDL is transactional here: :meth:`on_transaction_begin` opens a real
+    transaction at the driver level, so a failing migration leaves neither DDL nor a version change.
+    """
 
     __dialect__ = "sqlite"
     transactional_ddl = True
+
+    # ------------------------------------------------------------------ transactions
+
+    def on_transaction_begin(self, connection: Connection) -> None:
+        """BEGIN on the driver connection: pysqlite's legacy mode would not BEGIN before DDL."""
+        fairy = connection.connection
+        if not getattr(fairy.driver_connection, "in_transaction", True):
+            # through the DB-API cursor, which SQLAlchemy's async adapters (aiosqlite) keep sync
+            cursor = fairy.dbapi_connection.cursor()
+            try:
+                cursor.execute("BEGIN")
+            finally:
+                cursor.close()
+
+    # ------------------------------------------------------------------ constraints
+
+    def add_constraint(self, const: Constraint) -> None:
+        """Refused (SQLite has no ADD CONSTRAINT); a type-bound CHECK is skipped with a warning."""
+        if _is_type_bound(const):
+            warnings.warn(
+                "Skipping unsupported ALTER for creation of implicit constraint "
+                f"{const.name!r}; SQLite creates it only with the table (use batch mode)",
+                stacklevel=3,
+            )
+            return
+        raise NotImplementedError(_USE_BATCH)
+
+    def drop_constraint(self, const: Constraint, *, if_exists: bool | None = None) -> None:
+        """Refused (SQLite has no DROP CONSTRAINT); a type-bound CHECK is skipped with a warning."""
+        if _is_type_bound(const):
+            warnings.warn(
+                "Skipping unsupported ALTER for drop of implicit constraint "
+                f"{const.name!r}; SQLite drops it only with the table (use batch mode)",
+                stacklevel=3,
+            )
+            return
+        raise NotImplementedError(_USE_BATCH)
+
+    # ------------------------------------------------------------------ columns
+
+    def add_column(
+        self,
+        table_name: str,
+        column: Column,
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+    ) -> None:
+        """ADD COLUMN; a single-column foreign key is rendered inline as ``REFERENCES``.
+
+        SQLite accepts ``REFERENCES`` in ADD COLUMN (and nothing else adds a foreign key short of a
+        rebuild), so dbshift renders it there instead of refusing a separate ADD CONSTRAINT the way
+        Alembic does.
+        """
+        if inline_references is None and _inline_fk(column) is not None:
+            inline_references = True
+        super().add_column(
+            table_name,
+            column,
+            schema=schema,
+            if_not_exists=if_not_exists,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+        )
+
+    def column_constraint_rendered_inline(self, constraint: Constraint) -> bool:
+        """Single-column FKs and column-level CHECKs are part of the ADD COLUMN statement."""
+        if isinstance(constraint, ForeignKeyConstraint):
+            return len(constraint.elements) == 1
+        if isinstance(constraint, CheckConstraint) and not _is_type_bound(constraint):
+            return any(constraint in col.constraints for col in constraint.columns) or any(
+                constraint in col.constraints
+                for col in getattr(constraint.table, "columns", ())
+            )
+        return False
+
+    def alter_column(self, table_name: str, column_name: str, **kw: Any) -> None:
+        """Only renames are native; other changes need batch mode."""
+        unsupported = [
+            aspect
+            for aspect, value, unchanged in (
+                ("nullable", kw.get("nullable"), None),
+                ("server_default", kw.get("server_default", False), False),
+                ("type_", kw.get("type_"), None),
+            )
+            if value is not unchanged
+        ]
+        if unsupported and not self.as_sql:
+            raise NotImplementedError(
+                f"SQLite cannot ALTER {', '.join(unsupported)} of column {table_name}.{column_name}; "
+                "use op.batch_alter_table(), which rebuilds the table"
+            )
+        super().alter_column(table_name, column_name, **kw)
+
+    # ------------------------------------------------------------------ batch
+
+    def requires_recreate_in_batch(self, batch_op: Any) -> bool:
+        """True unless every queued op is an index change or a plain ADD COLUMN."""
+        for opname, args, kw in batch_op.batch:
+            if opname == "add_column":
+                col = args[1]
+                default = col.server_default
+                if col.computed is not None and col.computed.persisted:
+                    return True
+                if (
+                    default is not None
+                    and col.computed is None
+                    and col.identity is None
+                    and not _is_literal_default(default)
+                ):
+                    return True
+                if kw.get("insert_before") or kw.get("insert_after"):
+                    return True
+            elif opname not in ("create_index", "drop_index"):
+                return True
+        return False
+
+    def cast_for_batch_migrate(self, existing: Column, existing_transfer: dict, new_type: Any) -> None:
+        """CAST on a type change, guarded so that a value the CAST would change raises an error.
+
+        SQLite's CAST never fails ('abc' becomes 0, 1.5 becomes 1), so the copy evaluates
+        ``CASE WHEN v IS NULL OR v = CAST(v AS T) THEN CAST(v AS T) ELSE <integer overflow> END``:
+        the comparison applies SQLite's lossless affinity rules to ``v``, so only values that would
+        change make the statement fail. No CAST to JSON, and none to DATE/DATETIME/TIME, which
+        SQLAlchemy stores as ISO text that a NUMERIC cast would destroy.
+        """
+        if existing.type._type_affinity is new_type._type_affinity:
+            return
+        if isinstance(new_type, (JSON, Date, DateTime, Time)):
+            return
+        expr = existing_transfer["expr"]
+        casted = cast(expr, new_type)
+        existing_transfer["expr"] = case(
+            (or_(expr.is_(None), expr == cast(expr, new_type)), casted),
+            else_=literal_column(LOSSY_CAST_SENTINEL),
+        )
+        existing_transfer["lossless_check"] = or_(expr.is_(None), expr == cast(expr, new_type))
+
+    def batch_rebuild_support(self, table_name: str, schema: str | None) -> SQLiteRebuild | None:
+        """The SQLite side of a batch rebuild of ``table_name`` (online only)."""
+        if self.as_sql or self.connection is None:
+            return None
+        return SQLiteRebuild(self, table_name, schema)
+
+
+class SQLiteRebuild:
+    """What a batch "move and copy" of one SQLite table needs beyond generic DDL.
+
+    Called by the batch rebuild in this order: :meth:`rename_columns`, :meth:`complete_reflection`,
+    :meth:`before_create`, :meth:`swap` (replaces DROP + RENAME), :meth:`after_swap`.
+    """
+
+    def __init__(self, impl: SQLiteImpl, table_name: str, schema: str | None) -> None:
+        self.impl = impl
+        self.table_name = table_name
+        self.schema = schema
+        self._master = f"{_quote(schema)}.sqlite_master" if schema else "sqlite_master"
+        self._dependents: list[tuple[str, str, str]] = []
+        self._sequence: int | None = None
+        self.foreign_keys_on = False
+
+    @property
+    def _conn(self) -> Connection:
+        assert self.impl.connection is not None
+        return self.impl.connection
+
+    def _qualified(self, name: str) -> str:
+        return f"{_quote(self.schema)}.{_quote(name)}" if self.schema else _quote(name)
+
+    def table_sql(self) -> str:
+        """The table's CREATE TABLE statement as SQLite stores it."""
+        sql = self._conn.exec_driver_sql(
+            f"SELECT sql FROM {self._master} WHERE type = 'table' AND name = ?",
+            (self.table_name,),
+        ).scalar()
+        if sql is None:
+            raise CommandError(f"batch_alter_table: no table {self.table_name!r} in the database")
+        return str(sql)
+
+    # ------------------------------------------------------------------ before the rebuild
+
+    def rename_columns(self, renames: list[tuple[str, str]]) -> bool:
+        """Rename columns natively first, so SQLite rewrites every index, view, trigger, CHECK and
+        foreign key (of other tables too) that names them; returns True when done."""
+        if not renames:
+            return False
+        for old, new in renames:
+            self.impl._exec(
+                f"ALTER TABLE {self._qualified(self.table_name)} RENAME COLUMN {_quote(old)} TO {_quote(new)}"
+            )
+        return True
+
+    def complete_reflection(self, table: Table) -> None:
+        """Add what SQLAlchemy's reflection leaves out: AUTOINCREMENT and unknown declared types."""
+        sql = self.table_sql()
+        if re.search(r"\bAUTOINCREMENT\b", _strip_literals(sql), re.IGNORECASE):
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+        declared = {
+            row[1]: row[2]
+            for row in self._conn.exec_driver_sql(
+                f"PRAGMA {_quote(self.schema) + '.' if self.schema else ''}table_xinfo({_quote(self.table_name)})"
+            )
+        }
+        for col in table.columns:
+            spelled = (declared.get(col.name) or "").strip()
+            if spelled.upper() == "ANY" or (
+                isinstance(col.type, sqltypes.NullType) and spelled
+            ):
+                col.type = DeclaredType(spelled)
+        for name, (sqltext, persisted) in generated_columns(sql).items():
+            if name in table.c:
+                table.c[name].computed = Computed(text(sqltext), persisted=persisted)
+
+    def expression_indexes(self) -> dict[str, str]:
+        """Indexes SQLAlchemy cannot reflect (on expressions), as their CREATE INDEX SQL by name."""
+        found: dict[str, str] = {}
+        rows = self._conn.exec_driver_sql(
+            f"SELECT name, sql FROM {self._master} WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (self.table_name,),
+        ).fetchall()
+        for name, sql in rows:
+            info = self._conn.exec_driver_sql(
+                f"PRAGMA {_quote(self.schema) + '.' if self.schema else ''}index_xinfo({_quote(name)})"
+            ).fetchall()
+            if any(row[1] == -2 for row in info):
+                found[name] = sql
+        return found
+
+    def before_create(self) -> None:
+        """Check the foreign-key pragma, save and drop the views and triggers that use the table."""
+        self.foreign_keys_on = bool(self._conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        referencing_tables = self._referencing_tables() if self.foreign_keys_on else []
+        if referencing_tables:
+            raise CommandError(
+                f"batch_alter_table({self.table_name!r}) must rebuild the table, which foreign keys "
+                f"of {', '.join(sorted(set(referencing_tables)))} reference, but PRAGMA "
+                "foreign_keys is ON and SQLite cannot switch it off inside the migration's "
+                "transaction (dropping the old table would fire ON DELETE actions); run migrations "
+                "on a connection with PRAGMA foreign_keys=OFF"
+            )
+        if self._has_sequence_table():
+            self._sequence = self._conn.exec_driver_sql(
+                f"SELECT seq FROM {self._seq_table()} WHERE name = ?", (self.table_name,)
+            ).scalar()
+        self._dependents = self._dependent_objects()
+        for type_, name, _sql in reversed(self._dependents):
+            self.impl._exec(f"DROP {type_.upper()} IF EXISTS {self._qualified(name)}")
+
+    def _referencing_tables(self) -> list[str]:
+        """Tables (this one included) whose foreign keys point at the table."""
+        prefix = _quote(self.schema) + "." if self.schema else ""
+        found = []
+        names = self._conn.exec_driver_sql(
+            f"SELECT name FROM {self._master} WHERE type = 'table'"
+        ).scalars()
+        for name in list(names):
+            for row in self._conn.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({_quote(name)})"):
+                if str(row[2]).lower() == self.table_name.lower():
+                    found.append(name)
+                    break
+        return found
+
+    def _dependent_objects(self) -> list[tuple[str, str, str]]:
+        """Views and triggers that mention the table, directly or through another such view."""
+        rows = self._conn.exec_driver_sql(
+            f"SELECT type, name, tbl_name, sql FROM {self._master} "
+            "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+        names = {self.table_name.lower()}
+        chosen: dict[str, tuple[str, str, str]] = {}
+        changed = True
+        while changed:
+            changed = False
+            for type_, name, tbl_name, sql in rows:
+                if name in chosen:
+                    continue
+                if tbl_name.lower() in names or _mentions(sql, names):
+                    chosen[name] = (type_, name, sql)
+                    if type_ == "view":
+                        names.add(name.lower())
+                    changed = True
+        order = [name for _t, name, _tb, _s in rows]
+        return sorted(chosen.values(), key=lambda item: order.index(item[1]))
+
+    # ------------------------------------------------------------------ the swap
+
+    def swap(self, temp_name: str) -> None:
+        """DROP the old table, then RENAME the new one to its name.
+
+        ``legacy_alter_table`` keeps RENAME from re-checking the whole schema and rewriting other
+        tables' references (those still name the original table, which is right once the new table
+        takes that name).
+        """
+        self.impl._exec(f"DROP TABLE {self._qualified(self.table_name)}")
+        self.impl._exec("PRAGMA legacy_alter_table = ON")
+        try:
+            self.impl._exec(
+                f"ALTER TABLE {self._qualified(temp_name)} RENAME TO {_quote(self.table_name)}"
+            )
+        finally:
+            self.impl._exec("PRAGMA legacy_alter_table = OFF")
+
+    def after_swap(self, expression_indexes: list[tuple[str, str]], check_foreign_keys: bool) -> None:
+        """Re-create expression indexes, views and triggers; restore AUTOINCREMENT's counter;
+        check foreign keys."""
+        for name, sql in expression_indexes:
+            self._recreate("index", name, sql)
+        for type_, name, sql in self._dependents:
+            self._recreate(type_, name, sql)
+        if self._sequence is not None:
+            self.impl._exec(
+                f"UPDATE {self._seq_table()} SET seq = max(seq, {int(self._sequence)}) "
+                f"WHERE name = '{self.table_name.replace(chr(39), chr(39) * 2)}'"
+            )
+        if check_foreign_keys or self.foreign_keys_on:
+            bad = self._conn.exec_driver_sql(
+                f"PRAGMA {_quote(self.schema) + '.' if self.schema else ''}"
+                f"foreign_key_check({_quote(self.table_name)})"
+            ).fetchall()
+            if bad:
+                parents = sorted({row[2] for row in bad})
+                raise CommandError(
+                    f"batch_alter_table({self.table_name!r}): {len(bad)} row(s) violate its "
+                    f"foreign key(s) to {', '.join(parents)} (first rowids: "
+                    f"{', '.join(str(row[1]) for row in bad[:5])})"
+                )
+
+    def _recreate(self, type_: str, name: str, sql: str) -> None:
+        try:
+            self.impl._exec(sql)
+            if type_ == "view":
+                # CREATE VIEW does not resolve columns; a SELECT does.
+                self._conn.exec_driver_sql(f"SELECT * FROM {self._qualified(name)} LIMIT 0")
+        except Exception as err:
+            raise CommandError(
+                f"batch_alter_table({self.table_name!r}): could not re-create {type_} {name!r} "
+                f"after rebuilding the table (does it use a dropped column?): "
+                f"{' '.join(str(getattr(err, 'orig', err)).split())}"
+            ) from err
+
+    def _seq_table(self) -> str:
+        return f"{_quote(self.schema)}.sqlite_sequence" if self.schema else "sqlite_sequence"
+
+    def _has_sequence_table(self) -> bool:
+        return bool(
+            self._conn.exec_driver_sql(
+                f"SELECT count(*) FROM {self._master} WHERE name = 'sqlite_sequence'"
+            ).scalar()
+        )
+
+    # ------------------------------------------------------------------ failures
+
+    def explain_lossy_cast(self, checks: dict[str, Any], table: Table) -> str | None:
+        """Which columns hold values the type change's CAST would alter, with a few of them."""
+        parts = []
+        for name, condition in checks.items():
+            where = ~condition
+            sql = (
+                f"SELECT {_quote(name)} FROM {self._qualified(table.name)} WHERE "
+                f"{where.compile(dialect=self.impl.dialect, compile_kwargs={'literal_binds': True})}"
+            )
+            rows = self._conn.exec_driver_sql(sql + " LIMIT 3").fetchall()
+            if not rows:
+                continue
+            count = self._conn.exec_driver_sql(f"SELECT count(*) FROM ({sql})").scalar()
+            sample = ", ".join(repr(r[0]) for r in rows)
+            parts.append(f"column {name!r}: {count} row(s) can't be converted without loss, e.g. {sample}")
+        return "; ".join(parts) or None
+
+
+class DeclaredType(sqltypes.UserDefinedType):
+    """A column type kept exactly as declared (e.g. ``ANY`` in a STRICT table)."""
+
+    cache_ok = True
+
+    def __init__(self, declared: str) -> None:
+        self.declared = declared
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.declared
+
+
+@compiles(elements.ColumnName, "sqlite")
+def _rename_column(element: elements.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"{elements.alter_table(compiler, element.table_name, element.schema)} RENAME COLUMN "
+        f"{elements.format_column_name(compiler, element.column_name)} TO "
+        f"{elements.format_column_name(compiler, element.newname)}"
+    )
+
+
+def table_definitions(sql: str) -> list[str]:
+    """The top-level column and constraint definitions of a CREATE TABLE statement."""
+    start = sql.index("(")
+    items: list[str] = []
+    depth, current, i = 0, [], start + 1
+    while i < len(sql):
+        ch = sql[i]
+        if ch in "'\"`[":
+            close = "]" if ch == "[" else ch
+            end = sql.index(close, i + 1)
+            while close != "]" and end + 1 < len(sql) and sql[end + 1] == close:
+                end = sql.index(close, end + 2)
+            current.append(sql[i : end + 1])
+            i = end + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+            i += 1
+            continue
+        current.append(ch)
+        i += 1
+    items.append("".join(current).strip())
+    return [item for item in items if item]
+
+
+_TABLE_CONSTRAINT = re.compile(r"^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b", re.IGNORECASE)
+_GENERATED = re.compile(r"\b(?:GENERATED\s+ALWAYS\s+)?AS\s*\(", re.IGNORECASE)
+
+
+def generated_columns(sql: str) -> dict[str, tuple[str, bool]]:
+    """``{column: (expression, stored)}`` for the generated columns of a CREATE TABLE."""
+    found: dict[str, tuple[str, bool]] = {}
+    for item in table_definitions(sql):
+        if _TABLE_CONSTRAINT.match(item):
+            continue
+        masked = _strip_literals(item)
+        match = _GENERATED.search(masked)
+        if match is None:
+            continue
+        name = _unquote(re.match(r'\s*("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|\S+)', item).group(1))
+        depth, j = 0, match.end() - 1
+        for j in range(match.end() - 1, len(masked)):
+            if masked[j] == "(":
+                depth += 1
+            elif masked[j] == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+        expression = item[match.end() : j]
+        stored = bool(re.match(r"\s*STORED\b", masked[j + 1 :], re.IGNORECASE))
+        found[name] = (expression.strip(), stored)
+    return found
+
+
+def _unquote(name: str) -> str:
+    if name[:1] in "\"`[" and len(name) > 1:
+        inner = name[1:-1]
+        return inner.replace('""', '"') if name[0] == '"' else inner
+    return name
+
+
+def _inline_fk(col: Column) -> Any:
+    fks = list(col.foreign_keys)
+    if len(fks) == 1 and len(fks[0].constraint.elements) == 1:
+        return fks[0]
+    return None
+
+
+def _is_type_bound(const: Constraint) -> bool:
+    return bool(getattr(const, "_type_bound", False)) or (
+        getattr(const, "_create_rule", None) is not None
+    )
+
+
+def _is_literal_default(default: Any) -> bool:
+    """Whether a server default is a plain literal (ADD COLUMN accepts it without a rebuild)."""
+    from sqlalchemy.sql.elements import TextClause
+
+    arg = getattr(default, "arg", default)
+    if isinstance(arg, str):
+        return True
+    if isinstance(arg, TextClause):
+        return bool(re.match(r"""^\s*(?:'.*'|-?\d+(?:\.\d+)?|NULL|TRUE|FALSE)\s*$""", arg.text, re.I | re.S))
+    return False
+
+
+def _quote(name: str | None) -> str:
+    assert name is not None
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _strip_literals(sql: str) -> str:
+    return re.sub(r"'(?:[^']|'')*'", "''", sql)
+
+
+def _mentions(sql: str, names: set[str]) -> bool:
+    """Whether ``sql`` names one of ``names`` as an identifier (quoted or not)."""
+    for token in re.findall(r'"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*)', _strip_literals(sql)):
+        word = next(t for t in token if t).replace('""', '"').lower()
+        if word in names:
+            return True
+    return False
+
+
+__all__ = ["DeclaredType", "SQLiteImpl", "SQLiteRebuild"]

@@ -65,37 +65,15 @@ class HeadMaintainer:
 
     def update_to_step(self, step: MigrationStep) -> None:
         """Move the rows for ``step``."""
-        heads = self.heads
-        if step.should_delete_branch(heads):  # type: ignore[attr-defined]
-            self._delete_version(step.delete_version_num)  # type: ignore[attr-defined]
-        elif step.should_create_branch(heads):  # type: ignore[attr-defined]
-            self._insert_version(step.insert_version_num)  # type: ignore[attr-defined]
-        elif step.should_merge_branches(heads):  # type: ignore[attr-defined]
-            delete_revs, update_from = step.merge_branch_idents(heads)  # type: ignore[attr-defined]
-            to_rev = step.to_revisions[0]
-            for rev in delete_revs:
-                self._delete_version(rev)
-            if update_from != to_rev:
-                self._update_version(update_from, to_rev)
-        elif step.should_unmerge_branches(heads):  # type: ignore[attr-defined]
-            update_to, insert_revs = step.unmerge_branch_idents(heads)  # type: ignore[attr-defined]
-            from_rev = step.from_revisions[0]
-            if update_to not in heads:
-                self._update_version(from_rev, update_to)
+        for change in step.head_changes(set(self.heads)):  # type: ignore[attr-defined]
+            kind = change[0]
+            if kind == "insert":
+                if change[1] not in self.heads:
+                    self._insert_version(change[1])
+            elif kind == "delete":
+                if change[1] in self.heads:
+                    self._delete_version(change[1])
+            elif change[2] in self.heads:
+                self._delete_version(change[1])
             else:
-                self._delete_version(from_rev)
-            for rev in insert_revs:
-                if rev not in self.heads:
-                    self._insert_version(rev)
-        else:
-            from_, to_ = step.from_revisions, step.to_revisions
-            if not from_ or not to_:
-                return
-            from_rev = from_[0] if from_[0] in heads else next(
-                (r for r in from_ if r in heads), from_[0]
-            )
-            to_rev = to_[0]
-            if from_rev in heads and to_rev not in heads:
-                self._update_version(from_rev, to_rev)
-            elif from_rev in heads and to_rev in heads:
-                self._delete_version(from_rev)
+                self._update_version(change[1], change[2])

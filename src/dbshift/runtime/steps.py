@@ -106,12 +106,8 @@ class MigrationStep:
 
     @property
     def short_log(self) -> str:
-        """``upgrade a -> b, message`` for logs and offline comments."""
-        return "{} {} -> {}".format(
-            self.name,
-            ", ".join(self.from_revisions) or "",
-            ", ".join(self.to_revisions) or "",
-        ).replace(" ->", " ->" if self.from_revisions else "->").strip()
+        """``upgrade a -> b`` for logs and offline comments (spaced exactly as Alembic does)."""
+        return f"{self.name} {', '.join(self.from_revisions)} -> {', '.join(self.to_revisions)}"
 
     def __str__(self) -> str:
         doc = getattr(self, "doc", None)
@@ -136,6 +132,10 @@ class RevisionStep(MigrationStep):
             ) from None
 
     @property
+    def name(self) -> str:
+        return "upgrade" if self.is_upgrade else "downgrade"
+
+    @property
     def doc(self) -> str | None:
         """The revision's message."""
         return getattr(self.revision, "doc", None)
@@ -152,75 +152,52 @@ class RevisionStep(MigrationStep):
             return (self.revision.revision,)
         return tuple(self.revision.versioned_down_revisions)
 
+    # --- version-table changes ------------------------------------------------------------
+
     @property
-    def short_log(self) -> str:
-        return "{} {} -> {}".format(
-            "upgrade" if self.is_upgrade else "downgrade",
-            ", ".join(self.from_revisions) or "",
-            ", ".join(self.to_revisions) or "",
-        ).replace("  ", " ")
+    def _parents(self) -> tuple[str, ...]:
+        """Parents that count for the version table: ``down_revision`` plus ``depends_on``."""
+        return tuple(self.revision.normalized_down_revisions)
 
-    # --- version-table decisions ---------------------------------------------------------
-
-    def should_create_branch(self, heads: set[str]) -> bool:
-        """Upgrade of a base, or of a revision none of whose parents is a current head."""
-        if not self.is_upgrade:
-            return False
-        downrevs = set(self.revision.versioned_down_revisions)
-        return not downrevs or not (heads & downrevs)
-
-    def should_merge_branches(self, heads: set[str]) -> bool:
-        """Upgrade of a merge point with two or more parents among the heads."""
-        if not self.is_upgrade:
-            return False
-        downrevs = set(self.revision.versioned_down_revisions)
-        return len(downrevs) > 1 and len(heads & downrevs) > 1
-
-    def should_unmerge_branches(self, heads: set[str]) -> bool:
-        """Downgrade of a merge point that is a head."""
-        if self.is_upgrade:
-            return False
-        downrevs = self.revision.versioned_down_revisions
-        return self.revision.revision in heads and len(downrevs) > 1
-
-    def should_delete_branch(self, heads: set[str]) -> bool:
-        """Downgrade that removes a head without its parent becoming one."""
-        if self.is_upgrade:
-            return False
-        if self.revision.revision not in heads:
-            return False
-        downrevs = set(self.revision.versioned_down_revisions)
-        if not downrevs:
-            return True
-        # The parent need not become a head when another head already descends from it.
-        others = heads - {self.revision.revision}
-        if not others:
-            return False
-        below_others = self.revision_map.ancestors_of(
-            self.revision_map.get_revisions(tuple(others)), include_dependencies=False
+    def _implied_by(self, heads: Iterable[str]) -> set[str]:
+        """Revisions already recorded implicitly because a head descends from them."""
+        heads = tuple(heads)
+        if not heads:
+            return set()
+        return self.revision_map.ancestors_of(
+            self.revision_map.get_revisions(heads), include_dependencies=True
         )
-        return downrevs <= below_others
 
-    def merge_branch_idents(self, heads: set[str]) -> tuple[list[str], str]:
-        """For a merge: the heads to delete and the one to update from."""
-        downrevs = [r for r in self.revision.versioned_down_revisions if r in heads]
-        return downrevs[1:], downrevs[0]
+    def head_changes(self, heads: set[str]) -> list[tuple[str, ...]]:
+        """The version-table rows to change, as ``("insert", rev)``, ``("delete", rev)`` and
+        ``("update", from_rev, to_rev)``, in order.
 
-    def unmerge_branch_idents(self, heads: set[str]) -> tuple[str, list[str]]:
-        """For an unmerge: the parent to update to and the parents to insert."""
-        downrevs = list(self.revision.versioned_down_revisions)
-        others = heads - {self.revision.revision}
-        covered = (
-            self.revision_map.ancestors_of(
-                self.revision_map.get_revisions(tuple(others)), include_dependencies=False
-            )
-            if others
-            else set()
-        )
-        needed = [r for r in downrevs if r not in covered and r not in heads]
+        Upgrading inserts a row when no parent (dependencies included) is recorded, merges the
+        parents' rows into one otherwise; downgrading replaces the row with the parents that no
+        other head already implies, or deletes it when there are none.
+        """
+        rev = self.revision.revision
+        parents = self._parents
+        if self.is_upgrade:
+            present = [p for p in parents if p in heads]
+            if not present:
+                return [("insert", rev)]
+            others = heads.difference(parents)
+            implied = self._implied_by(others)
+            movable = [p for p in present if p not in implied] or present
+            changes: list[tuple[str, ...]] = [("delete", p) for p in movable[:-1]]
+            changes.append(("update", movable[-1], rev))
+            changes.extend(("delete", p) for p in present if p not in movable)
+            return changes
+        if rev not in heads:
+            return []
+        implied = self._implied_by(heads - {rev})
+        needed = [p for p in parents if p not in implied and p not in heads]
         if not needed:
-            return downrevs[0], []
-        return needed[0], needed[1:]
+            return [("delete", rev)]
+        changes = [("insert", p) for p in needed[:-1]]
+        changes.append(("update", rev, needed[-1]))
+        return changes
 
     @property
     def info(self) -> MigrationInfo:
@@ -232,16 +209,6 @@ class RevisionStep(MigrationStep):
             self.revision.revision,
             self.revision.versioned_down_revisions,
         )
-
-    @property
-    def delete_version_num(self) -> str:
-        """The row a branch deletion removes."""
-        return self.revision.revision
-
-    @property
-    def insert_version_num(self) -> str:
-        """The row a branch creation inserts."""
-        return self.revision.revision
 
 
 class StampStep(MigrationStep):
@@ -271,42 +238,23 @@ class StampStep(MigrationStep):
         return "stamp"
 
     @property
-    def short_log(self) -> str:
-        return "stamp {} -> {}".format(
-            ", ".join(self.from_revisions), ", ".join(self.to_revisions)
-        ).replace("  ", " ")
-
-    @property
     def doc(self) -> None:
         return None
 
-    def should_create_branch(self, heads: set[str]) -> bool:
-        return self.is_upgrade and self.branch_move
-
-    def should_delete_branch(self, heads: set[str]) -> bool:
-        return self.is_downgrade and self.branch_move
-
-    def should_merge_branches(self, heads: set[str]) -> bool:
-        return len(self.from_revisions) > 1
-
-    def should_unmerge_branches(self, heads: set[str]) -> bool:
-        return len(self.to_revisions) > 1
-
-    def merge_branch_idents(self, heads: set[str]) -> tuple[list[str], str]:
-        return list(self.from_revisions[:-1]), self.from_revisions[-1]
-
-    def unmerge_branch_idents(self, heads: set[str]) -> tuple[str, list[str]]:
-        return self.to_revisions[-1], list(self.to_revisions[:-1])
-
-    @property
-    def delete_version_num(self) -> str:
-        assert len(self.from_revisions) == 1
-        return self.from_revisions[0]
-
-    @property
-    def insert_version_num(self) -> str:
-        assert len(self.to_revisions) == 1
-        return self.to_revisions[0]
+    def head_changes(self, heads: set[str]) -> list[tuple[str, ...]]:
+        """The version-table rows to change (see :meth:`RevisionStep.head_changes`)."""
+        from_, to_ = self.from_revisions, self.to_revisions
+        if self.branch_move:
+            if self.is_upgrade:
+                return [("insert", r) for r in to_]
+            return [("delete", r) for r in from_]
+        if len(from_) > 1:
+            return [("delete", r) for r in from_[:-1]] + [("update", from_[-1], to_[0])]
+        if len(to_) > 1:
+            return [("insert", r) for r in to_[:-1]] + [("update", from_[0], to_[-1])]
+        if from_ and to_:
+            return [("update", from_[0], to_[0])]
+        return []
 
     @property
     def info(self) -> MigrationInfo:

@@ -1,0 +1,103 @@
+"""SQLiteImpl: exact SQL of the ops SQLite can ALTER, refusals, and transactional DDL."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import sqlalchemy as sa
+
+from dbshift.migration import MigrationContext
+from dbshift.operations import Operations
+
+
+def test_add_column_with_foreign_key_renders_references_inline(offline_op) -> None:
+    op, sql = offline_op("sqlite")
+    op.add_column("t", sa.Column("pid", sa.Integer, sa.ForeignKey("p.id", ondelete="CASCADE")))
+    assert sql == ["ALTER TABLE t ADD COLUMN pid INTEGER REFERENCES p (id) ON DELETE CASCADE"]
+
+
+def test_add_column_expression_default_is_parenthesised(offline_op) -> None:
+    op, sql = offline_op("sqlite")
+    op.add_column("t", sa.Column("at", sa.DateTime, server_default=sa.text("CURRENT_TIMESTAMP")))
+    op.add_column("t", sa.Column("n", sa.Integer, server_default=sa.text("1 + 1")))
+    assert sql == [
+        "ALTER TABLE t ADD COLUMN at DATETIME DEFAULT CURRENT_TIMESTAMP",
+        "ALTER TABLE t ADD COLUMN n INTEGER DEFAULT (1 + 1)",
+    ]
+
+
+def test_rename_column_and_table(offline_op) -> None:
+    op, sql = offline_op("sqlite")
+    op.alter_column("t", "a", new_column_name="b")
+    op.rename_table("t", "u")
+    assert sql == ["ALTER TABLE t RENAME COLUMN a TO b", "ALTER TABLE t RENAME TO u"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda op: op.create_unique_constraint("uq", "t", ["a"]),
+        lambda op: op.create_check_constraint("ck", "t", "a > 1"),
+        lambda op: op.create_foreign_key("fk", "t", "p", ["pid"], ["id"]),
+        lambda op: op.drop_constraint("uq", "t", type_="unique"),
+    ],
+)
+def test_constraint_alters_point_to_batch_mode(offline_op, call) -> None:
+    op, sql = offline_op("sqlite")
+    with pytest.raises(NotImplementedError, match="batch mode"):
+        call(op)
+    assert sql == []
+
+
+def test_type_bound_constraint_is_skipped_with_warning(offline_op) -> None:
+    op, sql = offline_op("sqlite")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        op.add_column("t", sa.Column("flag", sa.Boolean(create_constraint=True, name="ck_flag")))
+    assert sql == ["ALTER TABLE t ADD COLUMN flag BOOLEAN"]
+    assert any("implicit constraint" in str(w.message) for w in caught)
+
+
+def test_alter_column_type_online_points_to_batch(sqlite_engine) -> None:
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a INTEGER)")
+    with sqlite_engine.connect() as conn:
+        op = Operations(MigrationContext.configure(conn))
+        with pytest.raises(NotImplementedError, match="batch_alter_table"):
+            op.alter_column("t", "a", type_=sa.String(5))
+
+
+def test_requires_recreate_rules(offline_op) -> None:
+    op, _sql = offline_op("sqlite")
+    impl = op.impl
+
+    class Batch:
+        def __init__(self, *entries):
+            self.batch = list(entries)
+
+    plain = sa.Column("x", sa.Integer, server_default="1")
+    expr = sa.Column("y", sa.Integer, server_default=sa.text("(1 + 2)"))
+    stored = sa.Column("z", sa.Integer, sa.Computed("x * 2", persisted=True))
+    assert not impl.requires_recreate_in_batch(Batch(("create_index", (), {}), ("drop_index", (), {})))
+    assert not impl.requires_recreate_in_batch(Batch(("add_column", ("t", plain), {})))
+    assert impl.requires_recreate_in_batch(Batch(("add_column", ("t", expr), {})))
+    assert impl.requires_recreate_in_batch(Batch(("add_column", ("t", stored), {})))
+    assert impl.requires_recreate_in_batch(Batch(("alter_column", ("t", "x"), {})))
+
+
+def test_failed_migration_leaves_no_ddl_behind(sqlite_engine) -> None:
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a INTEGER)")
+    with sqlite_engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        op = Operations(ctx)
+        with pytest.raises(sa.exc.OperationalError):
+            with ctx.begin_transaction():
+                op.add_column("t", sa.Column("b", sa.Integer))
+                op.create_table("u", sa.Column("id", sa.Integer))
+                op.execute("SELECT * FROM no_such_table")
+    with sqlite_engine.connect() as conn:
+        insp = sa.inspect(conn)
+        assert [c["name"] for c in insp.get_columns("t")] == ["a"]
+        assert not insp.has_table("u")

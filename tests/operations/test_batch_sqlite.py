@@ -1,0 +1,340 @@
+"""batch_alter_table on SQLite: real rows through a rebuild, schema compared before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from dbshift.migration import MigrationContext
+from dbshift.operations import Operations
+from dbshift.util.exc import CommandError
+
+pytestmark = pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")
+
+
+def run_batch(engine: sa.Engine, table: str, fn: Callable[[Any], None], **kw: Any) -> None:
+    """Run one batch in a migration transaction (committed on success)."""
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        with ctx.begin_transaction():
+            with Operations(ctx).batch_alter_table(table, **kw) as batch:
+                fn(batch)
+        if conn.in_transaction():
+            conn.commit()
+
+
+def snapshot(engine: sa.Engine, table: str) -> dict[str, Any]:
+    """The reflected schema of ``table`` plus its rows, comparable with ==."""
+    with engine.connect() as conn:
+        insp = sa.inspect(conn)
+        columns = [
+            {k: str(v) if k == "type" else v for k, v in col.items() if k != "comment"}
+            for col in insp.get_columns(table)
+        ]
+        pk = insp.get_pk_constraint(table)
+        result = {
+            "columns": columns,
+            "pk": (pk["name"], pk["constrained_columns"]),
+            "fks": sorted(
+                (fk["name"] or "", tuple(fk["constrained_columns"]), fk["referred_table"],
+                 tuple(fk["referred_columns"]), tuple(sorted(fk["options"].items())))
+                for fk in insp.get_foreign_keys(table)
+            ),
+            "uqs": sorted((u["name"] or "", tuple(u["column_names"]))
+                          for u in insp.get_unique_constraints(table)),
+            "checks": sorted((c["name"] or "", " ".join(c["sqltext"].split()))
+                             for c in insp.get_check_constraints(table)),
+            "indexes": sorted((i["name"], tuple(str(c) for c in i["column_names"]), bool(i["unique"]))
+                              for i in insp.get_indexes(table)),
+            "options": insp.get_table_options(table),
+            "rows": conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1")).fetchall(),
+        }
+        if engine.dialect.name == "sqlite":
+            result["master"] = sorted(
+                tuple(r) for r in conn.exec_driver_sql(
+                    "SELECT type, name, sql FROM sqlite_master WHERE type IN "
+                    "('index', 'view', 'trigger') AND sql IS NOT NULL"
+                )
+            )
+            result["tables"] = sorted(
+                r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+            )
+        return result
+
+
+def create(engine: sa.Engine, *statements: str) -> None:
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+
+
+RICH_TABLE = (
+    "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+    "CREATE TABLE t (\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  name VARCHAR(20) NOT NULL CHECK (length(name) > 0),\n"
+    "  qty INTEGER DEFAULT 7,\n"
+    "  made TIMESTAMP DEFAULT (CURRENT_TIMESTAMP),\n"
+    "  double_qty INTEGER GENERATED ALWAYS AS (qty * 2) STORED,\n"
+    "  parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE,\n"
+    "  boss_id INTEGER,\n"
+    "  CONSTRAINT uq_name UNIQUE (name),\n"
+    "  UNIQUE (qty, boss_id),\n"
+    "  CONSTRAINT ck_qty CHECK (qty >= 0),\n"
+    "  CHECK (boss_id IS NULL OR boss_id <> id),\n"
+    "  CONSTRAINT fk_boss FOREIGN KEY (boss_id) REFERENCES t(id)\n"
+    ")",
+    "CREATE INDEX ix_t_qty ON t (qty)",
+    "CREATE UNIQUE INDEX ix_t_lower ON t (lower(name))",
+    "CREATE INDEX ix_t_partial ON t (boss_id) WHERE boss_id IS NOT NULL",
+    "CREATE VIEW v_t AS SELECT id, name FROM t",
+    "CREATE VIEW v_v AS SELECT name FROM v_t",
+    "CREATE TABLE audit (msg TEXT)",
+    "CREATE TRIGGER tr_t AFTER INSERT ON t BEGIN INSERT INTO audit VALUES (new.name); END",
+    "CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id) ON DELETE CASCADE)",
+    "INSERT INTO parent VALUES (1), (2)",
+    "INSERT INTO t (name, qty, parent_id, boss_id) VALUES ('a', 1, 1, NULL), ('b', 2, 2, 1), "
+    "('c', NULL, NULL, 2)",
+    "DELETE FROM t WHERE name = 'c'",
+    "INSERT INTO t (name, qty, parent_id, boss_id) VALUES ('d', 4, 1, 2)",
+    "INSERT INTO child VALUES (1, 1), (2, 4)",
+)
+
+
+@pytest.fixture
+def rich(sqlite_engine: sa.Engine) -> sa.Engine:
+    create(sqlite_engine, *RICH_TABLE)
+    return sqlite_engine
+
+
+def test_always_rebuild_without_ops_keeps_everything(rich: sa.Engine) -> None:
+    before = snapshot(rich, "t")
+    run_batch(rich, "t", lambda b: None, recreate="always")
+    after = snapshot(rich, "t")
+    assert {k: v for k, v in after.items() if k != "master"} == {
+        k: v for k, v in before.items() if k != "master"
+    }
+    # views, triggers and the expression/partial indexes are re-created from their own SQL
+    names = lambda snap: sorted((t, n) for t, n, _s in snap["master"])  # noqa: E731
+    assert names(after) == names(before)
+    with rich.connect() as conn:
+        assert conn.exec_driver_sql("SELECT * FROM v_v ORDER BY 1").fetchall() == [
+            ("a",), ("b",), ("d",)
+        ]
+        # AUTOINCREMENT counter survives (id 3 was used and deleted: the next id is 5)
+        conn.exec_driver_sql("INSERT INTO t (name, qty) VALUES ('e', 5)")
+        assert conn.exec_driver_sql("SELECT id FROM t WHERE name='e'").scalar() == 5
+        # the trigger fires on the new table (a, b, c, d before; e now)
+        assert conn.exec_driver_sql("SELECT count(*) FROM audit").scalar() == 5
+        # the child table still points at t
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='child'").scalar()
+        assert "REFERENCES t(id)" in sql
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_every_op_in_one_batch(rich: sa.Engine) -> None:
+    def ops(b: Any) -> None:
+        b.add_column(sa.Column("note", sa.Text, server_default="n/a"), insert_after="name")
+        b.add_column(sa.Column("flag", sa.Integer, nullable=True), insert_before="id")
+        b.alter_column("qty", new_column_name="amount", type_=sa.BigInteger, nullable=True)
+        b.alter_column("name", server_default="x", existing_type=sa.String(20))
+        b.drop_constraint("ck_qty", type_="check")
+        b.create_check_constraint("ck_amount", "amount < 100")
+        b.create_unique_constraint("uq_note_name", ["note", "name"])
+        b.drop_index("ix_t_qty")
+        b.create_index("ix_t_amount", ["amount"])
+        b.create_foreign_key("fk_flag", "parent", ["flag"], ["id"])
+
+    run_batch(rich, "t", ops)
+    snap = snapshot(rich, "t")
+    assert [c["name"] for c in snap["columns"]] == [
+        "flag", "id", "name", "note", "amount", "made", "double_qty", "parent_id", "boss_id"
+    ]
+    cols = {c["name"]: c for c in snap["columns"]}
+    assert cols["note"]["default"] == "'n/a'"
+    assert cols["name"]["default"] == "'x'"
+    assert cols["amount"]["type"] == "BIGINT"
+    assert cols["double_qty"]["computed"]["sqltext"].replace('"', "") == "amount * 2"
+    assert ("ck_amount", "amount < 100") in snap["checks"]
+    assert not any(name == "ck_qty" for name, _ in snap["checks"])
+    # the unnamed checks survive, the one on a renamed column is rewritten
+    assert ("", "boss_id IS NULL OR boss_id <> id") in snap["checks"]
+    assert ("", "length(name) > 0") in snap["checks"]
+    assert ("uq_note_name", ("note", "name")) in snap["uqs"]
+    assert ("", ("amount", "boss_id")) in snap["uqs"]
+    assert [i[0] for i in snap["indexes"]] == ["ix_t_amount", "ix_t_partial"]
+    assert any(n == "ix_t_lower" for _t, n, _s in snap["master"])
+    fks = {fk[0]: fk for fk in snap["fks"]}
+    assert fks["fk_flag"][1:4] == (("flag",), "parent", ("id",))
+    assert fks["fk_boss"][1:4] == (("boss_id",), "t", ("id",))
+    assert [r[1:] for r in snap["rows"]] == [
+        (1, "a", "n/a", 1, snap["rows"][0][5], 2, 1, None),
+        (2, "b", "n/a", 2, snap["rows"][1][5], 4, 2, 1),
+        (4, "d", "n/a", 4, snap["rows"][2][5], 8, 1, 2),
+    ]
+    assert snap["options"] == {}
+    with rich.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='t'").scalar()
+        assert "AUTOINCREMENT" in sql
+        assert conn.exec_driver_sql("SELECT * FROM v_t ORDER BY id").fetchall() == [
+            (1, "a"), (2, "b"), (4, "d")
+        ]
+
+
+def test_drop_column_and_unnamed_constraints_with_naming_convention(rich: sa.Engine) -> None:
+    convention = {
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    }
+
+    def ops(b: Any) -> None:
+        b.drop_constraint("uq_t_qty", type_="unique")
+        b.drop_constraint("fk_t_parent_id_parent", type_="foreignkey")
+        b.drop_column("made")
+
+    run_batch(rich, "t", ops, naming_convention=convention)
+    snap = snapshot(rich, "t")
+    assert "made" not in [c["name"] for c in snap["columns"]]
+    assert snap["uqs"] == [("uq_name", ("name",))]
+    assert [fk[0] for fk in snap["fks"]] == ["fk_boss"]
+    assert len(snap["rows"]) == 3
+
+
+def test_strict_without_rowid_and_any_type(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE s (k TEXT PRIMARY KEY, v ANY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID",
+        "INSERT INTO s VALUES ('a', 1, 1), ('b', 'two', 2), ('c', x'00ff', 3)",
+    )
+    before = snapshot(sqlite_engine, "s")
+    run_batch(sqlite_engine, "s", lambda b: b.add_column(sa.Column("extra", sa.Text)),
+              recreate="always")
+    after = snapshot(sqlite_engine, "s")
+    assert after["options"] == {"sqlite_with_rowid": False, "sqlite_strict": True}
+    assert [r[:3] for r in after["rows"]] == before["rows"]
+    with sqlite_engine.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='s'").scalar()
+        assert "v ANY" in sql
+        with pytest.raises(sa.exc.IntegrityError):
+            conn.exec_driver_sql("INSERT INTO s (k, v, n) VALUES ('z', 1, 'not a number')")
+
+
+def test_type_change_casts_and_refuses_lossy_values(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, a VARCHAR(10), d VARCHAR(10))",
+        "INSERT INTO c VALUES (1, '10', '2024-01-02'), (2, ' 7', NULL), (3, NULL, '2020-12-31')",
+    )
+    run_batch(sqlite_engine, "c", lambda b: (
+        b.alter_column("a", type_=sa.Integer), b.alter_column("d", type_=sa.Date)
+    ))
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT a, typeof(a), d FROM c ORDER BY id").fetchall() == [
+            (10, "integer", "2024-01-02"), (7, "integer", None), (None, "null", "2020-12-31")
+        ]
+        conn.exec_driver_sql("INSERT INTO c VALUES (4, 3, 'x')")
+        conn.commit()
+    before = snapshot(sqlite_engine, "c")
+    with pytest.raises(CommandError, match=r"column 'd': 3 row\(s\) can't be converted.*'2024-01-02'"):
+        run_batch(sqlite_engine, "c", lambda b: b.alter_column("d", type_=sa.Integer))
+    assert snapshot(sqlite_engine, "c") == before
+
+
+def test_plain_alters_when_sqlite_can(sqlite_engine: sa.Engine) -> None:
+    create(sqlite_engine, "CREATE TABLE p (id INTEGER PRIMARY KEY, a INTEGER)",
+           "INSERT INTO p VALUES (1, 2)")
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sqlite_engine, "before_cursor_execute", record)
+    try:
+        run_batch(sqlite_engine, "p", lambda b: (
+            b.add_column(sa.Column("b", sa.Integer, server_default="3")),
+            b.create_index("ix_p_a", ["a"]),
+        ))
+    finally:
+        sa.event.remove(sqlite_engine, "before_cursor_execute", record)
+    assert "ALTER TABLE p ADD COLUMN b INTEGER DEFAULT '3'" in statements
+    assert "CREATE INDEX ix_p_a ON p (a)" in statements
+    assert not any("_alembic_tmp_" in s for s in statements)
+
+
+def test_insert_before_needs_recreate(sqlite_engine: sa.Engine) -> None:
+    create(sqlite_engine, "CREATE TABLE p (id INTEGER PRIMARY KEY, a INTEGER)")
+    with pytest.raises(CommandError, match="recreate='always'"):
+        run_batch(sqlite_engine, "p", lambda b: b.add_column(
+            sa.Column("b", sa.Integer), insert_before="a"), recreate="never")
+
+
+def test_partial_reordering(sqlite_engine: sa.Engine) -> None:
+    create(sqlite_engine, "CREATE TABLE r (a INTEGER, b INTEGER, c INTEGER, d INTEGER)",
+           "INSERT INTO r VALUES (1, 2, 3, 4)")
+    run_batch(sqlite_engine, "r", lambda b: None, recreate="always",
+              partial_reordering=[("c", "d", "a", "b")])
+    with sqlite_engine.connect() as conn:
+        result = conn.exec_driver_sql("SELECT * FROM r")
+        assert list(result.keys()) == ["c", "d", "a", "b"]
+        assert result.fetchall() == [(3, 4, 1, 2)]
+
+
+def test_foreign_keys_on_refuses_rebuild_of_referenced_table(rich: sa.Engine) -> None:
+    before = snapshot(rich, "t")
+    with rich.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        ctx = MigrationContext.configure(conn)
+        with pytest.raises(CommandError, match="PRAGMA foreign_keys"):
+            with ctx.begin_transaction():
+                with Operations(ctx).batch_alter_table("t") as b:
+                    b.drop_column("made")
+    assert snapshot(rich, "t") == before
+
+
+def test_foreign_keys_on_rebuilds_unreferenced_table_and_checks_rows(rich: sa.Engine) -> None:
+    with rich.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        ctx = MigrationContext.configure(conn)
+        with ctx.begin_transaction():
+            with Operations(ctx).batch_alter_table("child") as b:
+                b.alter_column("t_id", nullable=False)
+        conn.commit()
+    with rich.connect() as conn:
+        assert conn.exec_driver_sql("SELECT * FROM child").fetchall() == [(1, 1), (2, 4)]
+
+
+def test_failed_batch_rolls_back_whole_migration(rich: sa.Engine) -> None:
+    before = snapshot(rich, "t")
+
+    def ops(b: Any) -> None:
+        b.drop_column("made")
+        b.create_check_constraint("ck_big", "qty > 100")
+
+    with pytest.raises(CommandError, match="ck_big"):
+        run_batch(rich, "t", ops)
+    after = snapshot(rich, "t")
+    assert after == before
+    assert "_alembic_tmp_t" not in after["tables"]
+
+
+def test_dropped_column_used_by_view_is_a_clear_error(rich: sa.Engine) -> None:
+    before = snapshot(rich, "t")
+    with pytest.raises(CommandError, match="view 'v_t'"):
+        run_batch(rich, "t", lambda b: b.drop_column("name"))
+    assert snapshot(rich, "t") == before
+
+
+def test_self_referential_rows_and_fk(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE node (id INTEGER PRIMARY KEY, up INTEGER REFERENCES node(id), label TEXT)",
+        "INSERT INTO node VALUES (1, NULL, 'root'), (2, 1, 'kid'), (3, 2, 'grandkid')",
+    )
+    run_batch(sqlite_engine, "node", lambda b: b.alter_column("label", nullable=False))
+    snap = snapshot(sqlite_engine, "node")
+    assert snap["fks"] == [("", ("up",), "node", ("id",), ())]
+    assert snap["rows"] == [(1, None, "root"), (2, 1, "kid"), (3, 2, "grandkid")]
+    assert [c["nullable"] for c in snap["columns"]] == [True, True, False]
