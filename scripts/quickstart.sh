@@ -14,6 +14,9 @@ cd "$work"
 import pathlib
 path = next(pathlib.Path("migrations/versions").glob("0001_*.py"))
 source = path.read_text()
+source = source.replace('    """Apply this revision."""\n', "").replace(
+    '    """Revert this revision."""\n', ""
+)
 source = source.replace(
     "def upgrade() -> None:\n    pass",
     "def upgrade() -> None:\n"
@@ -24,6 +27,7 @@ source = source.replace(
     "def downgrade() -> None:\n    pass",
     "def downgrade() -> None:\n    op.drop_table('account')",
 )
+assert "op.create_table" in source and "op.drop_table" in source, source
 path.write_text(source)
 PY
 "$DBSHIFT" upgrade head

@@ -161,7 +161,7 @@ def test_core_path_on_each_backend(engine: sa.Engine, project: Project) -> None:
 
     out = project.run("upgrade", "head")
     assert re.fullmatch(
-        rf"Running upgrade -> a0001, create a0001 {STEP}\n"
+        rf"Running upgrade <base> -> a0001, create a0001 {STEP}\n"
         rf"Running upgrade a0001 -> b0002, create b0002 {STEP}\n"
         rf"Running upgrade b0002 -> c0003, create c0003 {STEP}\n",
         out,

@@ -97,7 +97,9 @@ def _progress_reporter(config: Config) -> Callable[[MigrationStep, float], None]
         if step.name == "stamp":
             return
         doc = getattr(step, "doc", None)
-        text = "Running " + " ".join(step.short_log.split())
+        source = ", ".join(step.from_revisions) or "<base>"
+        target = ", ".join(step.to_revisions) or "<base>"
+        text = f"Running {step.name} {source} -> {target}"
         if doc:
             text += f", {doc}"
         config.print_stdout(f"{text} ({_format_elapsed(elapsed)})")

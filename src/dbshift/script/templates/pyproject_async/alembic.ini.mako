@@ -28,7 +28,8 @@ handlers =
 qualname = sqlalchemy.engine
 
 [logger_dbshift]
-level = INFO
+# WARNING: the CLI prints one progress line per revision itself; INFO adds dbshift's log lines.
+level = WARNING
 handlers =
 qualname = dbshift
 
