@@ -31,7 +31,10 @@ def install(force: bool | None = None) -> bool:
         if mode == "off":
             return False
         force = mode == "force"
-    if _finder is not None:
+    if _finder is not None and _finder in sys.meta_path:
+        at_front = sys.meta_path[0] is _finder
+        if at_front == force:
+            return True
         sys.meta_path.remove(_finder)
     _finder = AlembicAliasFinder()
     if force:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
+from ..compat import install as install_alembic_alias
 from ..util.exc import CommandError
 from .header import HeaderCache, read_header
 from .revision import (
@@ -57,6 +58,9 @@ def load_module_from_path(path: str, module_name: str | None = None) -> ModuleTy
     Each call gets a unique module name (registered in ``sys.modules`` so that dataclasses and
     pickling inside revision files work), so two files with the same name never collide.
     """
+    # Revision files and env.py written for Alembic import `alembic`: serve it unless the real
+    # Alembic is installed (see dbshift.compat).
+    install_alembic_alias()
     if module_name is None:
         stem = re.sub(r"\W", "_", os.path.basename(path))
         module_name = f"_dbshift_rev_{stem}_{next(_module_counter)}"
