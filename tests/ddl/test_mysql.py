@@ -291,7 +291,7 @@ def test_rename_table(offline_op, dialect):
     op, sql = offline_op(dialect)
     op.rename_table("a", "b")
     op.rename_table("a", "b", schema="s")
-    assert sql == ["ALTER TABLE a RENAME b", "ALTER TABLE s.a RENAME s.b"]
+    assert sql == ["ALTER TABLE a RENAME TO b", "ALTER TABLE s.a RENAME TO s.b"]
 
 
 @BOTH

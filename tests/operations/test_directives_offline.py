@@ -196,8 +196,10 @@ def test_alter_column_comment_set_and_remove(offline_op, comment, expected):
     assert sql == [expected]
 
 
-def test_alter_column_existing_values_alone_change_nothing(offline_op):
-    op, sql = offline_op("default")
+@pytest.mark.parametrize("dialect", ["default", "postgresql", "mysql", "mssql", "oracle"])
+def test_alter_column_that_changes_nothing_is_a_command_error(offline_op, dialect):
+    # Alembic emits nothing; dbshift refuses the call (issue 2: bad input is a clear error).
+    op, sql = offline_op(dialect)
     with pytest.raises(CommandError, match=r"alter_column of t\.c changes nothing"):
         op.alter_column(
             "t", "c", existing_type=sa.Integer, existing_nullable=True,
@@ -567,3 +569,49 @@ def test_invoke_unknown_op_class_names_it(offline_op):
     op, _ = offline_op("default")
     with pytest.raises(NotImplementedError, match="Nothing"):
         op.invoke(Nothing())
+
+
+# ------------------------------------------------------- found by tools/opdiff against Alembic
+
+
+@pytest.mark.parametrize("dialect", ["default", "postgresql"])
+def test_alter_column_comment_removal_keeps_the_schema(offline_op, dialect):
+    op, sql = offline_op(dialect)
+    op.alter_column(
+        "t", "c", comment=None, existing_comment="old", existing_type=sa.Integer, schema="s"
+    )
+    assert sql == ["COMMENT ON COLUMN s.t.c IS NULL"]
+
+
+def test_batch_alter_column_without_changes_is_accepted_with_partial_reordering(offline_op):
+    op, sql = offline_op("sqlite")
+    source = sa.Table(
+        "t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("x", sa.Integer), sa.Column("y", sa.String(20)),
+    )
+    with op.batch_alter_table("t", copy_from=source, partial_reordering=[("y", "id", "x")],
+                              recreate="always") as batch:
+        batch.alter_column("y", existing_type=sa.String(20))
+    assert sql == [
+        "CREATE TABLE _alembic_tmp_t ( y VARCHAR(20), id INTEGER NOT NULL, x INTEGER, "
+        "PRIMARY KEY (id) )",
+        "INSERT INTO _alembic_tmp_t (y, id, x) SELECT t.y, t.id, t.x FROM t",
+        "DROP TABLE t",
+        "ALTER TABLE _alembic_tmp_t RENAME TO t",
+    ]
+
+
+def test_batch_alter_column_without_changes_rebuilds_on_sqlite_auto(offline_op):
+    op, sql = offline_op("sqlite")
+    source = sa.Table(
+        "t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("y", sa.String(20)),
+    )
+    with op.batch_alter_table("t", copy_from=source) as batch:
+        batch.alter_column("y", existing_type=sa.String(20))
+    assert sql == [
+        "CREATE TABLE _alembic_tmp_t ( id INTEGER NOT NULL, y VARCHAR(20), PRIMARY KEY (id) )",
+        "INSERT INTO _alembic_tmp_t (id, y) SELECT t.id, t.y FROM t",
+        "DROP TABLE t",
+        "ALTER TABLE _alembic_tmp_t RENAME TO t",
+    ]

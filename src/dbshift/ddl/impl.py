@@ -378,11 +378,12 @@ class DefaultImpl:
         self._exec(sa_schema.DropTableComment(table))
 
     def create_column_comment(self, column: Column) -> None:
-        """Set (or, with ``comment=None``, remove) a column comment."""
-        if column.comment is None:
-            self._exec(sa_schema.DropColumnComment(column))
-        else:
-            self._exec(sa_schema.SetColumnComment(column))
+        """Set (or, with ``comment=None``, remove: ``IS NULL``) a column comment.
+
+        Removal also goes through ``SetColumnComment``: SQLAlchemy's ``DropColumnComment`` leaves
+        out the table's schema.
+        """
+        self._exec(sa_schema.SetColumnComment(column))
 
     # ------------------------------------------------------------------ indexes
 

@@ -344,13 +344,6 @@ def _drop_constraint(element: MySQLDropConstraint, compiler: DDLCompiler, **kw: 
     return f"ALTER TABLE {table} DROP {keyword} {if_exists}{compiler.preparer.format_constraint(const)}"
 
 
-@compiles(elements.RenameTable, "mysql", "mariadb")
-def _rename_table(element: elements.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    table = elements.alter_table(compiler, element.table_name, element.schema)
-    new_name = elements.format_table_name(compiler, element.new_table_name, element.schema)
-    return f"{table} RENAME {new_name}"
-
-
 @compiles(elements.ColumnNullable, "mysql", "mariadb")
 @compiles(elements.ColumnType, "mysql", "mariadb")
 @compiles(elements.ColumnName, "mysql", "mariadb")

@@ -368,6 +368,8 @@ class AlterColumnOp(MigrateOperation):
             **kw,
         )
         if not op.has_changes():
+            # Alembic silently emits nothing here; a call that changes nothing is almost always
+            # a mistake (a forgotten argument), so dbshift says so before anything runs.
             raise CommandError(
                 f"alter_column of {table_name}.{column_name} changes nothing: pass at least one "
                 "of nullable, server_default, type_, comment or new_column_name"
@@ -413,11 +415,8 @@ class AlterColumnOp(MigrateOperation):
             modify_comment=comment,
             **kw,
         )
-        if not op.has_changes() and not (insert_before or insert_after):
-            raise CommandError(
-                f"alter_column of {op.table_name}.{column_name} changes nothing: pass at least "
-                "one of nullable, server_default, type_, comment or new_column_name"
-            )
+        # A call that changes nothing is still queued: it makes "auto" rebuild on SQLite and
+        # carries the column through partial_reordering, as in Alembic.
         operations.invoke(op)
 
 

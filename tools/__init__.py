@@ -1,0 +1,1 @@
+"""Developer tools for the dbshift repository (never imported by the dbshift package)."""
