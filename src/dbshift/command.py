@@ -523,38 +523,31 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
     """Run revisions up to a target: an id, ``heads``, ``+N``, ``label@head``, ``a:b`` offline."""
     from .runtime.steps import upgrade_steps
 
-    script = _script_directory(config)
-    starting_rev, destination = _split_range(revision, sql)
-
-    def plan(heads: Sequence[str], context: MigrationContext) -> list[Any]:
-        return upgrade_steps(script, destination, heads)  # type: ignore[return-value]
-
-    opts: dict[str, Any] = {}
-    if not sql:
-        opts["on_step_done"] = _progress_reporter(config)
-    _run_env(
-        config,
-        script,
-        fn=plan,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=destination,
-        tag=tag,
-        **opts,
-    )
+    _move(config, revision, sql, tag, upgrade_steps)
 
 
 def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
     """Revert revisions down to a target: an id, ``base``, ``-N``, ``a:b`` offline."""
     from .runtime.steps import downgrade_steps
 
-    script = _script_directory(config)
     if ":" not in revision and sql:
         raise CommandError("downgrade --sql needs a range <fromrev>:<torev> (the database is not read)")
+    _move(config, revision, sql, tag, downgrade_steps)
+
+
+def _move(
+    config: Config,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    plan_steps: Callable[[ScriptDirectory, Any, Sequence[str]], list[Any]],
+) -> None:
+    """Run env.py with a step planner that takes the database from its heads to ``revision``."""
+    script = _script_directory(config)
     starting_rev, destination = _split_range(revision, sql)
 
     def plan(heads: Sequence[str], context: MigrationContext) -> list[Any]:
-        return downgrade_steps(script, destination, heads)  # type: ignore[return-value]
+        return plan_steps(script, destination, heads)
 
     opts: dict[str, Any] = {}
     if not sql:
