@@ -409,7 +409,7 @@ def test_offline_run_writes_version_table_comments_and_rows():
         "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num) );",
         "-- Running upgrade -> a1",
         "CREATE TABLE t ( x INTEGER );",
-        "INSERT INTO alembic_version (version_num) VALUES ('a1');",
+        "INSERT INTO alembic_version (version_num) VALUES ('a1') RETURNING version_num;",
         "-- Running upgrade a1 -> a2",
         "DROP TABLE t;",
         "UPDATE alembic_version SET version_num='a2' WHERE alembic_version.version_num = 'a1';",

@@ -38,10 +38,9 @@ class HeadMaintainer:
         assert version not in self.heads
         self.heads.add(version)
         table = self.context._version
-        # inline(): no RETURNING of the key (the value is known; offline scripts stay plain)
-        self.context.impl._exec(
-            table.insert().inline().values(version_num=self._literal(version))
-        )
+        # Compiled as Alembic compiles it, so offline scripts are identical (on SQLite and
+        # PostgreSQL, SQLAlchemy adds RETURNING of the primary key to this INSERT).
+        self.context.impl._exec(table.insert().values(version_num=self._literal(version)))
 
     def _delete_version(self, version: str) -> None:
         self.heads.remove(version)
