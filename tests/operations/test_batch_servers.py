@@ -59,3 +59,126 @@ def test_failed_copy_leaves_table_untouched(server: sa.Engine) -> None:
     assert snapshot(server, "t") == before
     with server.connect() as conn:
         assert "_alembic_tmp_t" not in sa.inspect(conn).get_table_names()
+
+
+@pytest.fixture
+def pg_extras(pg_engine: sa.Engine) -> Any:
+    """pg_engine; the ENUM type and trigger function (not tables) are dropped before and after."""
+    cleanup = ("DROP VIEW IF EXISTS v_v, v_d", "DROP TABLE IF EXISTS kid, d, log",
+               "DROP FUNCTION IF EXISTS blog_d", "DROP TYPE IF EXISTS bmood")
+    create(pg_engine, *cleanup)
+    yield pg_engine
+    create(pg_engine, *cleanup)
+
+
+PG_DEPENDENTS = (
+    "CREATE TYPE bmood AS ENUM ('sad', 'ok', 'happy')",
+    "CREATE TABLE d (id SERIAL PRIMARY KEY, m bmood NOT NULL DEFAULT 'ok', n INTEGER, "
+    "code INTEGER GENERATED ALWAYS AS IDENTITY (START WITH 100), CONSTRAINT uq_n UNIQUE (n))",
+    "CREATE TABLE kid (id INTEGER PRIMARY KEY, d_id INTEGER, d_n INTEGER, "
+    "CONSTRAINT fk_kid_d FOREIGN KEY (d_id) REFERENCES d (id) ON DELETE CASCADE, "
+    "CONSTRAINT fk_kid_n FOREIGN KEY (d_n) REFERENCES d (n))",
+    "CREATE VIEW v_d AS SELECT id, m FROM d",
+    "CREATE VIEW v_v AS SELECT v_d.id, d.n FROM v_d JOIN d ON d.id = v_d.id",
+    "CREATE TABLE log (msg TEXT)",
+    "CREATE FUNCTION blog_d() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN INSERT INTO log VALUES (NEW.m::text); RETURN NEW; END $$",
+    "CREATE TRIGGER tr_d AFTER INSERT ON d FOR EACH ROW EXECUTE FUNCTION blog_d()",
+    "INSERT INTO d (m, n) VALUES ('sad', 1), ('happy', 2), ('ok', 3)",
+    "DELETE FROM d WHERE n = 3",
+    "INSERT INTO kid VALUES (1, 1, 1), (2, 2, 2)",
+)
+
+
+def test_postgresql_rebuild_keeps_views_fks_triggers_sequences_enums(pg_extras: sa.Engine) -> None:
+    pg_engine = pg_extras
+    create(pg_engine, *PG_DEPENDENTS)
+    run_batch(pg_engine, "d", lambda b: b.add_column(sa.Column("extra", sa.Text), insert_after="m"),
+              recreate="always")
+    with pg_engine.connect() as conn:
+        q = lambda sql: conn.exec_driver_sql(sql).fetchall()  # noqa: E731
+        assert q("SELECT id, m::text, extra, n, code FROM d ORDER BY id") == [
+            (1, "sad", None, 1, 100), (2, "happy", None, 2, 101)
+        ]
+        assert q("SELECT udt_name FROM information_schema.columns "
+                 "WHERE table_name = 'd' AND column_name = 'm'") == [("bmood",)]
+        assert q("SELECT * FROM v_v ORDER BY id") == [(1, 1), (2, 2)]
+        # SERIAL and identity go on from where they were; the sequences have their old names
+        conn.exec_driver_sql("INSERT INTO d (n) VALUES (7)")
+        assert q("SELECT id, m::text, code FROM d WHERE n = 7") == [(4, "ok", 103)]
+        assert q("SELECT pg_get_serial_sequence('d', 'id'), pg_get_serial_sequence('d', 'code')") == [
+            ("public.d_id_seq", "public.d_code_seq")
+        ]
+        # the trigger fires on the new table (3 rows before, 1 now)
+        assert q("SELECT count(*) FROM log") == [(4,)]
+        # the children's FKs point at the new table
+        fks = sa.inspect(conn).get_foreign_keys("kid")
+        assert sorted((fk["name"], fk["referred_table"]) for fk in fks) == [
+            ("fk_kid_d", "d"), ("fk_kid_n", "d")
+        ]
+        conn.exec_driver_sql("DELETE FROM d WHERE id = 1")
+        assert q("SELECT id FROM kid") == [(2,)]
+        with pytest.raises(sa.exc.IntegrityError):
+            conn.exec_driver_sql("INSERT INTO kid VALUES (9, 99, NULL)")
+        conn.rollback()
+        assert "_alembic_tmp_d" not in sa.inspect(conn).get_table_names()
+
+
+def test_postgresql_failed_rebuild_with_dependents_changes_nothing(pg_extras: sa.Engine) -> None:
+    pg_engine = pg_extras
+    create(pg_engine, *PG_DEPENDENTS)
+    before = snapshot(pg_engine, "d")
+
+    def ops(b: Any) -> None:
+        b.add_column(sa.Column("extra", sa.Text))
+        b.create_check_constraint("ck_n", "n > 1")
+
+    with pytest.raises(CommandError, match=r"constraint 'ck_n': 1 row\(s\) fail CHECK \(n > 1\)"):
+        run_batch(pg_engine, "d", ops, recreate="always")
+    assert snapshot(pg_engine, "d") == before
+    with pg_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM v_v").scalar() == 2
+        assert len(sa.inspect(conn).get_foreign_keys("kid")) == 2
+
+
+def test_postgresql_dropping_a_column_a_view_uses_rolls_back(pg_extras: sa.Engine) -> None:
+    pg_engine = pg_extras
+    create(pg_engine, *PG_DEPENDENTS)
+    before = snapshot(pg_engine, "d")
+    with pytest.raises(CommandError, match="could not re-create view v_d"):
+        run_batch(pg_engine, "d", lambda b: b.drop_column("m"), recreate="always")
+    assert snapshot(pg_engine, "d") == before
+
+
+MARIADB_DEPENDENTS = (
+    "CREATE TABLE d (id INTEGER AUTO_INCREMENT PRIMARY KEY, m ENUM('sad', 'ok', 'happy') NOT NULL "
+    "DEFAULT 'ok', n INTEGER, CONSTRAINT uq_n UNIQUE (n))",
+    "CREATE TABLE kid (id INTEGER PRIMARY KEY, d_id INTEGER, "
+    "CONSTRAINT fk_kid_d FOREIGN KEY (d_id) REFERENCES d (id) ON DELETE CASCADE)",
+    "CREATE VIEW v_d AS SELECT id, m FROM d",
+    "CREATE TABLE log (msg TEXT)",
+    "CREATE TRIGGER tr_d AFTER INSERT ON d FOR EACH ROW INSERT INTO log VALUES (NEW.m)",
+    "INSERT INTO d (m, n) VALUES ('sad', 1), ('happy', 2), ('ok', 3)",
+    "DELETE FROM d WHERE n = 3",
+    "INSERT INTO kid VALUES (1, 1), (2, 2)",
+)
+
+
+def test_mariadb_rebuild_keeps_views_fks_triggers_auto_increment(mariadb_engine: sa.Engine) -> None:
+    create(mariadb_engine, *MARIADB_DEPENDENTS)
+    run_batch(mariadb_engine, "d", lambda b: b.add_column(sa.Column("extra", sa.Text)),
+              recreate="always")
+    with mariadb_engine.connect() as conn:
+        q = lambda sql: conn.exec_driver_sql(sql).fetchall()  # noqa: E731
+        assert q("SELECT id, m, n, extra FROM d ORDER BY id") == [
+            (1, "sad", 1, None), (2, "happy", 2, None)
+        ]
+        assert q("SELECT * FROM v_d ORDER BY id") == [(1, "sad"), (2, "happy")]
+        conn.exec_driver_sql("INSERT INTO d (n) VALUES (7)")
+        assert q("SELECT id, m FROM d WHERE n = 7") == [(4, "ok")]  # id 3 was used before
+        assert q("SELECT count(*) FROM log") == [(4,)]
+        fks = sa.inspect(conn).get_foreign_keys("kid")
+        assert [(fk["name"], fk["referred_table"]) for fk in fks] == [("fk_kid_d", "d")]
+        conn.exec_driver_sql("DELETE FROM d WHERE id = 1")
+        assert q("SELECT id FROM kid") == [(2,)]
+        conn.commit()

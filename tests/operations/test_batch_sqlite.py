@@ -282,16 +282,73 @@ def test_partial_reordering(sqlite_engine: sa.Engine) -> None:
         assert result.fetchall() == [(3, 4, 1, 2)]
 
 
-def test_foreign_keys_on_refuses_rebuild_of_referenced_table(rich: sa.Engine) -> None:
-    before = snapshot(rich, "t")
-    with rich.connect() as conn:
+def run_batch_fk_on(engine: sa.Engine, table: str, fn: Callable[[Any], None], **kw: Any) -> None:
+    """run_batch on a connection with PRAGMA foreign_keys=ON."""
+    with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         ctx = MigrationContext.configure(conn)
-        with pytest.raises(CommandError, match="PRAGMA foreign_keys"):
-            with ctx.begin_transaction():
-                with Operations(ctx).batch_alter_table("t") as b:
-                    b.drop_column("made")
-    assert snapshot(rich, "t") == before
+        with ctx.begin_transaction():
+            with Operations(ctx).batch_alter_table(table, **kw) as batch:
+                fn(batch)
+        if conn.in_transaction():
+            conn.commit()
+
+
+def test_foreign_keys_on_rebuild_of_referenced_table_keeps_children(rich: sa.Engine) -> None:
+    create(
+        rich,
+        "CREATE TABLE grandchild (id INTEGER PRIMARY KEY, "
+        "child_id INTEGER REFERENCES child(id) ON DELETE CASCADE)",
+        "INSERT INTO grandchild VALUES (1, 1), (2, 2)",
+    )
+    with rich.connect() as conn:
+        child_sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='child'").scalar()
+    before = snapshot(rich, "t")
+
+    def ops(b: Any) -> None:
+        b.drop_column("made")
+        b.alter_column("qty", type_=sa.BigInteger)
+
+    run_batch_fk_on(rich, "t", ops)
+    after = snapshot(rich, "t")
+    assert [r[:3] for r in after["rows"]] == [r[:3] for r in before["rows"]]
+    assert "made" not in [c["name"] for c in after["columns"]]
+    assert after["fks"] == before["fks"]  # incl. the self-referential fk_boss
+    assert not any(name.startswith("_dbshift_old") or name.startswith("_alembic_tmp")
+                   for name in after["tables"])
+    with rich.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        # ON DELETE CASCADE did not fire: the child rows (and theirs) are all there
+        assert conn.exec_driver_sql("SELECT * FROM child ORDER BY id").fetchall() == [(1, 1), (2, 4)]
+        assert conn.exec_driver_sql("SELECT count(*) FROM grandchild").scalar() == 2
+        assert conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name='child'"
+        ).scalar() == child_sql
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        # the children point at the new table: deleting from it cascades
+        conn.exec_driver_sql("DELETE FROM t WHERE id = 4")
+        assert conn.exec_driver_sql("SELECT * FROM child").fetchall() == [(1, 1)]
+        assert conn.exec_driver_sql("SELECT * FROM grandchild").fetchall() == [(1, 1)]
+        with pytest.raises(sa.exc.IntegrityError):
+            conn.exec_driver_sql("INSERT INTO child VALUES (9, 99)")
+        conn.rollback()
+
+
+def test_foreign_keys_on_rebuild_that_breaks_references_rolls_back(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE code (id INTEGER PRIMARY KEY, c TEXT, CONSTRAINT uq_c UNIQUE (c))",
+        "CREATE TABLE uses (id INTEGER PRIMARY KEY, c TEXT REFERENCES code(c) ON DELETE CASCADE)",
+        "INSERT INTO code VALUES (1, 'a'), (2, 'b')",
+        "INSERT INTO uses VALUES (1, 'a'), (2, 'b')",
+    )
+    before = snapshot(sqlite_engine, "code")
+    with pytest.raises(CommandError, match="foreign keys of 'uses' no longer match"):
+        run_batch_fk_on(sqlite_engine, "code", lambda b: b.drop_constraint("uq_c", type_="unique"))
+    assert snapshot(sqlite_engine, "code") == before
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT * FROM uses").fetchall() == [(1, "a"), (2, "b")]
 
 
 def test_foreign_keys_on_rebuilds_unreferenced_table_and_checks_rows(rich: sa.Engine) -> None:
@@ -313,7 +370,7 @@ def test_failed_batch_rolls_back_whole_migration(rich: sa.Engine) -> None:
         b.drop_column("made")
         b.create_check_constraint("ck_big", "qty > 100")
 
-    with pytest.raises(CommandError, match="ck_big"):
+    with pytest.raises(CommandError, match=r"constraint 'ck_big': 3 row\(s\) fail CHECK \(qty > 100\)"):
         run_batch(rich, "t", ops)
     after = snapshot(rich, "t")
     assert after == before
@@ -338,3 +395,53 @@ def test_self_referential_rows_and_fk(sqlite_engine: sa.Engine) -> None:
     assert snap["fks"] == [("", ("up",), "node", ("id",), ())]
     assert snap["rows"] == [(1, None, "root"), (2, 1, "kid"), (3, 2, "grandkid")]
     assert [c["nullable"] for c in snap["columns"]] == [True, True, False]
+
+
+def test_guarded_type_change_copies_plainly_and_leaves_no_guard(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(10), c REAL)",
+        "INSERT INTO g VALUES (1, '10', '1.5', 2.0), (2, ' 7', '2.50', 3.0), (3, NULL, '2', NULL)",
+    )
+    statements: list[str] = []
+    sa.event.listen(sqlite_engine, "before_cursor_execute",
+                    lambda conn, cur, st, *a: statements.append(" ".join(st.split())))
+    run_batch(sqlite_engine, "g", lambda b: (
+        b.alter_column("a", type_=sa.Integer), b.alter_column("c", type_=sa.Integer),
+        b.alter_column("b", type_=sa.Numeric),
+    ))
+    # no CAST in the copy: the new columns' affinity converts, temporary CHECKs guard
+    assert 'INSERT INTO _alembic_tmp_g (id, a, b, c) SELECT g.id, g.a, g.b, g.c FROM g' in statements
+    assert any('CONSTRAINT "_dbshift_lossless_a" CHECK' in s for s in statements)
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name='g'"
+        ).scalar() == (
+            'CREATE TABLE "g" (\n\tid INTEGER, \n\ta INTEGER, \n\tb NUMERIC, \n\t'
+            "c INTEGER, \n\tPRIMARY KEY (id)\n)"
+        )
+        assert conn.exec_driver_sql("SELECT a, typeof(a), b, typeof(b), c, typeof(c) FROM g "
+                                    "ORDER BY id").fetchall() == [
+            (10, "integer", 1.5, "real", 2, "integer"),
+            (7, "integer", 2.5, "real", 3, "integer"),
+            (None, "null", 2, "integer", None, "null"),
+        ]
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        # the guard is gone: the table takes what the plain definition takes
+        conn.exec_driver_sql("INSERT INTO g VALUES (4, 'text', 'text', 'text')")
+        conn.rollback()
+
+
+def test_guarded_type_change_refuses_lossy_values(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(10))",
+        "INSERT INTO g VALUES (1, '1.5', 'y'), (2, '2', 'x'), (3, 'abc', '3')",
+    )
+    before = snapshot(sqlite_engine, "g")
+    with pytest.raises(CommandError, match=r"column 'a': 2 row\(s\) can't be converted without "
+                       r"loss, e\.g\. '1\.5', 'abc'; column 'b': 2 row\(s\).*'y', 'x'"):
+        run_batch(sqlite_engine, "g", lambda b: (
+            b.alter_column("a", type_=sa.Integer), b.alter_column("b", type_=sa.Numeric)
+        ))
+    assert snapshot(sqlite_engine, "g") == before

@@ -127,6 +127,41 @@ class MySQLImpl(DefaultImpl):
             if isinstance(fk.name, str) and fk.name and (wanted is None or fk.name in wanted):
                 self.drop_constraint(fk)
 
+    def batch_prepare_swap(self, table_name: str, schema: str | None) -> Any:
+        """Before a batch rebuild drops ``table_name``: save its triggers (DROP TABLE drops them)
+        and AUTO_INCREMENT counter; returns the callable that restores both on the new table."""
+        from sqlalchemy import text
+
+        conn = self.connection
+        assert conn is not None
+        where = "EVENT_OBJECT_SCHEMA = " + (":s" if schema else "DATABASE()")
+        names = conn.execute(
+            text("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
+                 f"{where} AND EVENT_OBJECT_TABLE = :t ORDER BY ACTION_ORDER"),
+            {"s": schema, "t": table_name},
+        ).scalars().all()
+        preparer = self.dialect.identifier_preparer
+        prefix = f"{preparer.quote_schema(schema)}." if schema else ""
+        triggers = [
+            conn.exec_driver_sql(f"SHOW CREATE TRIGGER {prefix}{preparer.quote(n)}").fetchone()[2]
+            for n in names
+        ]
+        counter = conn.execute(
+            text("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE "
+                 f"{where.replace('EVENT_OBJECT_SCHEMA', 'TABLE_SCHEMA')} AND TABLE_NAME = :t"),
+            {"s": schema, "t": table_name},
+        ).scalar()
+
+        def restore() -> None:
+            if counter:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {prefix}{preparer.quote(table_name)} AUTO_INCREMENT = {int(counter)}"
+                )
+            for trigger in triggers:
+                conn.exec_driver_sql(trigger)
+
+        return restore
+
     def drop_constraint(self, const: Constraint, *, if_exists: bool | None = None) -> None:
         """DROP FOREIGN KEY / PRIMARY KEY / INDEX / CHECK (MariaDB: CONSTRAINT) by kind.
 

@@ -151,6 +151,14 @@ class PostgresqlImpl(DefaultImpl):
                 continue
             self.drop_constraint(constraint)
 
+    #: What the batch copy needs to insert the old values into GENERATED ALWAYS identity columns.
+    batch_copy_overriding = "OVERRIDING SYSTEM VALUE"
+
+    def batch_prepare_swap(self, table_name: str, schema: str | None) -> Any:
+        """Before a batch rebuild drops ``table_name``: detach what PostgreSQL ties to the table
+        (views, triggers, sequences) and return the callable that re-attaches it to the new one."""
+        return BatchSwap(self, table_name, schema).detach()
+
 
 # ---------------------------------------------------------------------------------------------
 # Identity comparison
@@ -229,4 +237,151 @@ def _identity_default(
     return f"{prefix} {' '.join(clauses)}"
 
 
-__all__ = ["IDENTITY_OPTIONS", "PostgresqlColumnType", "PostgresqlImpl", "identity_changes"]
+# ---------------------------------------------------------------------------------------------
+# Batch rebuild: the objects PostgreSQL binds to a table by OID
+
+
+class BatchSwap:
+    """Views (in dependency order), triggers, SERIAL sequences and identity counters of a table
+    that a batch rebuild replaces: saved and detached before DROP, restored on the new table."""
+
+    def __init__(self, impl: PostgresqlImpl, table_name: str, schema: str | None) -> None:
+        self.impl = impl
+        preparer = impl.dialect.identifier_preparer
+        self.qualified = (
+            f"{preparer.quote_schema(schema)}." if schema else ""
+        ) + preparer.quote(table_name)
+        self.table_name = table_name
+        self.views: list[tuple[str, str, str]] = []  # (kind, qualified name, definition)
+        self.triggers: list[str] = []
+        self.owned: list[tuple[str, str]] = []  # (sequence, column)
+        self.identities: list[tuple[str, str, int, bool]] = []  # (column, old seq, value, called)
+
+    def _rows(self, sql: str, **params: Any) -> list[Any]:
+        from sqlalchemy import text
+
+        assert self.impl.connection is not None
+        return list(self.impl.connection.execute(text(sql), params))
+
+    def detach(self) -> Any:
+        oid = self._rows("SELECT CAST(:t AS regclass)::oid", t=self.qualified)[0][0]
+        self._save_views(oid)
+        self.triggers = [
+            r[0] for r in self._rows(
+                "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = :oid "
+                "AND NOT tgisinternal ORDER BY tgname", oid=oid,
+            )
+        ]
+        self.owned = [
+            (r[0], r[1]) for r in self._rows(
+                "SELECT CAST(CAST(s.oid AS regclass) AS text), a.attname FROM pg_depend d "
+                "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+                "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+                "WHERE d.refobjid = :oid AND d.classid = CAST('pg_class' AS regclass) "
+                "AND d.deptype = 'a'", oid=oid,
+            )
+        ]
+        for column, in self._rows(
+            "SELECT attname FROM pg_attribute WHERE attrelid = :oid AND attidentity <> '' "
+            "AND NOT attisdropped", oid=oid,
+        ):
+            seq = self._rows("SELECT pg_get_serial_sequence(:t, :c)", t=self.qualified, c=column)
+            if seq and seq[0][0]:
+                value, called = self._rows(f"SELECT last_value, is_called FROM {seq[0][0]}")[0]
+                self.identities.append((column, seq[0][0], value, called))
+        for kind, name, _definition in reversed(self.views):
+            self.impl._exec(f"DROP {kind} {name}")
+        for sequence, _column in self.owned:
+            self.impl._exec(f"ALTER SEQUENCE {sequence} OWNED BY NONE")
+        return self.attach
+
+    def _save_views(self, oid: int) -> None:
+        rows = self._rows(
+            "WITH RECURSIVE deps(child, parent) AS ("
+            " SELECT r.ev_class, d.refobjid FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
+            " WHERE d.classid = CAST('pg_rewrite' AS regclass) AND d.refobjid = :oid"
+            " AND r.ev_class <> :oid"
+            " UNION"
+            " SELECT r.ev_class, d.refobjid FROM deps JOIN pg_depend d ON d.refobjid = deps.child"
+            " JOIN pg_rewrite r ON r.oid = d.objid"
+            " WHERE d.classid = CAST('pg_rewrite' AS regclass) AND r.ev_class <> deps.child)"
+            " SELECT deps.child, deps.parent, c.relkind, CAST(CAST(c.oid AS regclass) AS text),"
+            " pg_get_viewdef(c.oid) FROM deps JOIN pg_class c ON c.oid = deps.child",
+            oid=oid,
+        )
+        views = {r[0]: r for r in rows}
+        parents: dict[int, set[int]] = {}
+        for child, parent, *_rest in rows:
+            parents.setdefault(child, set())
+            if parent in views and parent != child:
+                parents[child].add(parent)
+        done: list[int] = []
+        while len(done) < len(views):
+            ready = sorted(v for v in views if v not in done and parents[v] <= set(done))
+            if not ready:  # pragma: no cover - a cycle cannot exist between views
+                break
+            done.extend(ready)
+        for view in done:
+            _c, _p, kind, name, definition = views[view]
+            self.views.append(
+                ("MATERIALIZED VIEW" if kind == "m" else "VIEW", name, definition.strip().rstrip(";"))
+            )
+
+    def attach(self) -> None:
+        for sequence, column in self.owned:
+            present = self._rows(
+                "SELECT 1 FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+                "AND attname = :c AND NOT attisdropped", t=self.qualified, c=column,
+            )
+            if present:
+                # the new column got a SERIAL sequence of its own: back to the old one
+                quoted = self.impl.dialect.identifier_preparer.quote(column)
+                fresh = self._rows("SELECT pg_get_serial_sequence(:t, :c)", t=self.qualified, c=column)
+                literal = sequence.replace("'", "''")
+                self.impl._exec(
+                    f"ALTER TABLE {self.qualified} ALTER COLUMN {quoted} "
+                    f"SET DEFAULT nextval('{literal}'::regclass)"
+                )
+                if fresh and fresh[0][0] and not self._rows(
+                    "SELECT CAST(:a AS regclass) = CAST(:b AS regclass)", a=fresh[0][0], b=sequence
+                )[0][0]:
+                    self.impl._exec(f"DROP SEQUENCE {fresh[0][0]}")
+                self.impl._exec(f"ALTER SEQUENCE {sequence} OWNED BY {self.qualified}.{quoted}")
+            else:
+                self.impl._exec(f"DROP SEQUENCE {sequence}")
+        for column, old_sequence, value, called in self.identities:
+            seq = self._rows("SELECT pg_get_serial_sequence(:t, :c)", t=self.qualified, c=column)
+            if not seq or not seq[0][0]:
+                continue
+            self._rows(
+                f"SELECT setval(CAST(:s AS regclass), {int(value)}, {'true' if called else 'false'})",
+                s=seq[0][0],
+            )
+            old_name = old_sequence.rsplit(".", 1)[-1]
+            if seq[0][0].rsplit(".", 1)[-1] != old_name:
+                self.impl._exec(f"ALTER SEQUENCE {seq[0][0]} RENAME TO {old_name}")
+        for kind, name, definition in self.views:
+            try:
+                self._driver_sql(f"CREATE {kind} {name} AS {definition}")
+            except Exception as err:
+                raise CommandError(
+                    f"batch_alter_table({self.table_name!r}): could not re-create view {name} "
+                    "after rebuilding the table (does it use a dropped column?): "
+                    f"{' '.join(str(getattr(err, 'orig', err)).split())}"
+                ) from err
+        for trigger in self.triggers:
+            self._driver_sql(trigger)
+
+    def _driver_sql(self, sql: str) -> None:
+        """Run SQL that PostgreSQL wrote itself, verbatim (no bind-parameter parsing)."""
+        assert self.impl.connection is not None
+        self.impl.connection.exec_driver_sql(sql)
+
+
+__all__ = [
+    "IDENTITY_OPTIONS",
+    "BatchSwap",
+    "PostgresqlColumnType",
+    "PostgresqlImpl",
+    "identity_changes",
+]

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateTable
 
 from ..util.exc import CommandError
 from . import elements
@@ -48,6 +49,9 @@ _USE_BATCH = (
 
 #: The value ``abs()`` of which raises "integer overflow": the batch copy's way to stop on a lossy cast.
 LOSSY_CAST_SENTINEL = "abs(-9223372036854775807 - 1)"
+
+#: Name prefix of the temporary CHECKs that guard a type change during the copy.
+GUARD_PREFIX = "_dbshift_lossless_"
 
 
 class SQLiteImpl(DefaultImpl):
@@ -181,15 +185,27 @@ class SQLiteImpl(DefaultImpl):
     def cast_for_batch_migrate(self, existing: Column, existing_transfer: dict, new_type: Any) -> None:
         """CAST on a type change, guarded so that a value the CAST would change raises an error.
 
-        SQLite's CAST never fails ('abc' becomes 0, 1.5 becomes 1), so the copy evaluates
-        ``CASE WHEN v IS NULL OR v = CAST(v AS T) THEN CAST(v AS T) ELSE <integer overflow> END``:
-        the comparison applies SQLite's lossless affinity rules to ``v``, so only values that would
-        change make the statement fail. No CAST to JSON, and none to DATE/DATETIME/TIME, which
-        SQLAlchemy stores as ISO text that a NUMERIC cast would destroy.
+        Nothing to do when SQLite gives both declared types the same affinity (it stores the
+        values alike). Otherwise SQLite's CAST never fails ('abc' becomes 0, 1.5 becomes 1), so the
+        copy evaluates ``CASE WHEN v IS NULL OR v = CAST(v AS T) THEN CAST(v AS T) ELSE <integer
+        overflow> END``: the comparison applies SQLite's lossless affinity rules to ``v``, so only
+        values that would change make the statement fail. No CAST to JSON, and none to
+        DATE/DATETIME/TIME, which SQLAlchemy stores as ISO text that a NUMERIC cast would destroy.
+
+        Towards INTEGER and NUMERIC affinity a cheaper guard exists, which an online rebuild uses
+        instead (``existing_transfer["guard"]``): copy ``v`` as it is (the new column's affinity
+        converts exactly the values that convert losslessly) and let a temporary CHECK on the new
+        table reject any value that kept another type (:meth:`SQLiteRebuild.create_guarded`).
+        ``guard_check`` is the same test written on the old column, to count the rows that fail.
         """
-        if existing.type._type_affinity is new_type._type_affinity:
-            return
         if isinstance(new_type, (JSON, Date, DateTime, Time)):
+            return
+        old_affinity = self.column_affinity(existing.type)
+        new_affinity = self.column_affinity(new_type)
+        if old_affinity is None or new_affinity is None:
+            if existing.type._type_affinity is new_type._type_affinity:
+                return
+        elif old_affinity == new_affinity:
             return
         expr = existing_transfer["expr"]
         casted = cast(expr, new_type)
@@ -198,6 +214,30 @@ class SQLiteImpl(DefaultImpl):
             else_=literal_column(LOSSY_CAST_SENTINEL),
         )
         existing_transfer["lossless_check"] = or_(expr.is_(None), expr == cast(expr, new_type))
+        if new_affinity in ("INTEGER", "NUMERIC"):
+            existing_transfer["guard"] = new_affinity
+            existing_transfer["guard_check"] = or_(
+                expr.is_(None),
+                literal_column(
+                    f"CAST(CAST({_quote(existing.name)} AS NUMERIC) AS {new_affinity})"
+                ) == expr,
+            )
+
+    def column_affinity(self, type_: Any) -> str | None:
+        """SQLite's affinity for a column of ``type_`` (its rules on the declared type), or None."""
+        try:
+            declared = str(type_.compile(dialect=self.dialect)).upper()
+        except Exception:
+            return None
+        if "INT" in declared:
+            return "INTEGER"
+        if "CHAR" in declared or "CLOB" in declared or "TEXT" in declared:
+            return "TEXT"
+        if "BLOB" in declared or not declared.strip():
+            return "BLOB"
+        if "REAL" in declared or "FLOA" in declared or "DOUB" in declared:
+            return "REAL"
+        return "NUMERIC"
 
     def batch_rebuild_support(self, table_name: str, schema: str | None) -> SQLiteRebuild | None:
         """The SQLite side of a batch rebuild of ``table_name`` (online only)."""
@@ -210,7 +250,9 @@ class SQLiteRebuild:
     """What a batch "move and copy" of one SQLite table needs beyond generic DDL.
 
     Called by the batch rebuild in this order: :meth:`rename_columns`, :meth:`complete_reflection`,
-    :meth:`before_create`, :meth:`swap` (replaces DROP + RENAME), :meth:`after_swap`.
+    :meth:`expression_indexes`, :meth:`before_create`, :meth:`create_guarded` + :meth:`drop_guards`
+    (when type changes are guarded), :meth:`swap` (replaces DROP + RENAME), :meth:`after_swap`.
+    ``sqlite_master`` is read once (again only after this class changed it).
     """
 
     def __init__(self, impl: SQLiteImpl, table_name: str, schema: str | None) -> None:
@@ -218,8 +260,12 @@ class SQLiteRebuild:
         self.table_name = table_name
         self.schema = schema
         self._master = f"{_quote(schema)}.sqlite_master" if schema else "sqlite_master"
+        self._pragma = f"{_quote(schema)}." if schema else ""
+        self._rows: list[Any] | None = None
         self._dependents: list[tuple[str, str, str]] = []
         self._sequence: int | None = None
+        self._children: list[str] = []
+        self._guard_sql: str | None = None
         self.foreign_keys_on = False
 
     @property
@@ -230,15 +276,21 @@ class SQLiteRebuild:
     def _qualified(self, name: str) -> str:
         return f"{_quote(self.schema)}.{_quote(name)}" if self.schema else _quote(name)
 
-    def table_sql(self) -> str:
-        """The table's CREATE TABLE statement as SQLite stores it."""
-        sql = self._conn.exec_driver_sql(
-            f"SELECT sql FROM {self._master} WHERE type = 'table' AND name = ?",
-            (self.table_name,),
-        ).scalar()
-        if sql is None:
-            raise CommandError(f"batch_alter_table: no table {self.table_name!r} in the database")
-        return str(sql)
+    def master_rows(self) -> list[Any]:
+        """``(type, name, tbl_name, sql)`` of every schema object, in creation order."""
+        if self._rows is None:
+            self._rows = self._conn.exec_driver_sql(
+                f"SELECT type, name, tbl_name, sql FROM {self._master} ORDER BY rowid"
+            ).fetchall()
+        return self._rows
+
+    def table_sql(self, name: str | None = None) -> str:
+        """A table's CREATE TABLE statement as SQLite stores it (default: the rebuilt table)."""
+        wanted = (name or self.table_name).lower()
+        for type_, row_name, _tbl, sql in self.master_rows():
+            if type_ == "table" and row_name.lower() == wanted and sql:
+                return str(sql)
+        raise CommandError(f"batch_alter_table: no table {name or self.table_name!r} in the database")
 
     # ------------------------------------------------------------------ before the rebuild
 
@@ -251,6 +303,7 @@ class SQLiteRebuild:
             self.impl._exec(
                 f"ALTER TABLE {self._qualified(self.table_name)} RENAME COLUMN {_quote(old)} TO {_quote(new)}"
             )
+        self._rows = None
         return True
 
     def complete_reflection(self, table: Table) -> None:
@@ -258,78 +311,78 @@ class SQLiteRebuild:
         sql = self.table_sql()
         if re.search(r"\bAUTOINCREMENT\b", _strip_literals(sql), re.IGNORECASE):
             table.dialect_kwargs["sqlite_autoincrement"] = True
-        declared = {
-            row[1]: row[2]
-            for row in self._conn.exec_driver_sql(
-                f"PRAGMA {_quote(self.schema) + '.' if self.schema else ''}table_xinfo({_quote(self.table_name)})"
-            )
-        }
-        for col in table.columns:
-            spelled = (declared.get(col.name) or "").strip()
-            if spelled.upper() == "ANY" or (
-                isinstance(col.type, sqltypes.NullType) and spelled
-            ):
-                col.type = DeclaredType(spelled)
-        for name, (sqltext, persisted) in generated_columns(sql).items():
-            if name in table.c:
-                table.c[name].computed = Computed(text(sqltext), persisted=persisted)
+        unknown = [
+            col for col in table.columns
+            if isinstance(col.type, sqltypes.NullType) or "ANY" in sql.upper()
+        ]
+        if unknown:
+            declared = {
+                row[1]: row[2]
+                for row in self._conn.exec_driver_sql(
+                    f"PRAGMA {self._pragma}table_xinfo({_quote(self.table_name)})"
+                )
+            }
+            for col in unknown:
+                spelled = (declared.get(col.name) or "").strip()
+                if spelled.upper() == "ANY" or (isinstance(col.type, sqltypes.NullType) and spelled):
+                    col.type = DeclaredType(spelled)
+        if _GENERATED.search(_strip_literals(sql)):
+            for name, (sqltext, persisted) in generated_columns(sql).items():
+                if name in table.c:
+                    table.c[name].computed = Computed(text(sqltext), persisted=persisted)
 
     def expression_indexes(self) -> dict[str, str]:
         """Indexes SQLAlchemy cannot reflect (on expressions), as their CREATE INDEX SQL by name."""
         found: dict[str, str] = {}
-        rows = self._conn.exec_driver_sql(
-            f"SELECT name, sql FROM {self._master} WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL",
-            (self.table_name,),
-        ).fetchall()
-        for name, sql in rows:
+        for type_, name, tbl_name, sql in self.master_rows():
+            if type_ != "index" or not sql or tbl_name.lower() != self.table_name.lower():
+                continue
             info = self._conn.exec_driver_sql(
-                f"PRAGMA {_quote(self.schema) + '.' if self.schema else ''}index_xinfo({_quote(name)})"
+                f"PRAGMA {self._pragma}index_xinfo({_quote(name)})"
             ).fetchall()
             if any(row[1] == -2 for row in info):
                 found[name] = sql
         return found
 
     def before_create(self) -> None:
-        """Check the foreign-key pragma, save and drop the views and triggers that use the table."""
+        """Note the foreign-key pragma and the tables whose foreign keys point here; save the
+        AUTOINCREMENT counter; save and drop the views and triggers that use the table."""
         self.foreign_keys_on = bool(self._conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
-        referencing_tables = self._referencing_tables() if self.foreign_keys_on else []
-        if referencing_tables:
-            raise CommandError(
-                f"batch_alter_table({self.table_name!r}) must rebuild the table, which foreign keys "
-                f"of {', '.join(sorted(set(referencing_tables)))} reference, but PRAGMA "
-                "foreign_keys is ON and SQLite cannot switch it off inside the migration's "
-                "transaction (dropping the old table would fire ON DELETE actions); run migrations "
-                "on a connection with PRAGMA foreign_keys=OFF"
-            )
-        if self._has_sequence_table():
+        if self.foreign_keys_on:
+            self._children = [
+                name for name in self._referencing_tables()
+                if name.lower() != self.table_name.lower()
+            ]
+        if any(r[0] == "table" and r[1] == "sqlite_sequence" for r in self.master_rows()):
             self._sequence = self._conn.exec_driver_sql(
                 f"SELECT seq FROM {self._seq_table()} WHERE name = ?", (self.table_name,)
             ).scalar()
         self._dependents = self._dependent_objects()
         for type_, name, _sql in reversed(self._dependents):
             self.impl._exec(f"DROP {type_.upper()} IF EXISTS {self._qualified(name)}")
+        self._rows = None
+
+    def undo_before_create(self) -> None:
+        """Nothing to undo: SQLite's DDL is transactional (the savepoint rolls it back)."""
 
     def _referencing_tables(self) -> list[str]:
         """Tables (this one included) whose foreign keys point at the table."""
-        prefix = _quote(self.schema) + "." if self.schema else ""
         found = []
-        names = self._conn.exec_driver_sql(
-            f"SELECT name FROM {self._master} WHERE type = 'table'"
-        ).scalars()
-        for name in list(names):
-            for row in self._conn.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({_quote(name)})"):
-                if str(row[2]).lower() == self.table_name.lower():
+        target = self.table_name.lower()
+        for type_, name, _tbl, sql in self.master_rows():
+            if type_ != "table" or not sql or not _mentions(sql, {target}):
+                continue
+            for row in self._conn.exec_driver_sql(
+                f"PRAGMA {self._pragma}foreign_key_list({_quote(name)})"
+            ):
+                if str(row[2]).lower() == target:
                     found.append(name)
                     break
         return found
 
     def _dependent_objects(self) -> list[tuple[str, str, str]]:
         """Views and triggers that mention the table, directly or through another such view."""
-        rows = self._conn.exec_driver_sql(
-            f"SELECT type, name, tbl_name, sql FROM {self._master} "
-            "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
-        ).fetchall()
+        rows = [r for r in self.master_rows() if r[0] in ("view", "trigger") and r[3]]
         names = {self.table_name.lower()}
         chosen: dict[str, tuple[str, str, str]] = {}
         changed = True
@@ -346,27 +399,125 @@ class SQLiteRebuild:
         order = [name for _t, name, _tb, _s in rows]
         return sorted(chosen.values(), key=lambda item: order.index(item[1]))
 
+    # ------------------------------------------------------------------ guarded type changes
+
+    def can_guard(self) -> bool:
+        """Whether the schema text may be edited (``writable_schema``; not in defensive mode)."""
+        import sqlite3
+
+        driver = getattr(self._conn.connection, "driver_connection", None)
+        getconfig = getattr(driver, "getconfig", None)
+        flag = getattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE", None)
+        if getconfig is not None and flag is not None:
+            try:
+                return not getconfig(flag)
+            except Exception:  # pragma: no cover - unknown driver
+                return False
+        return True
+
+    def create_guarded(self, table: Table, guards: list[tuple[str, str]]) -> None:
+        """CREATE the new table with a temporary CHECK per guarded column: ``c = CAST(c AS A)``.
+
+        ``guards`` holds ``(column, affinity)``. Values the column's affinity could not convert
+        (text into an INTEGER column, 1.5 into INTEGER) fail that CHECK, so the copy stops with
+        SQLite's own error; :meth:`drop_guards` removes the CHECKs once the rows are in.
+        """
+        ddl = str(CreateTable(table).compile(dialect=self.impl.dialect)).strip()
+        close = ddl.rfind(")")
+        self._guard_sql = "".join(
+            f", CONSTRAINT {_quote(f'{GUARD_PREFIX}{column}')} "
+            f"CHECK ({_quote(column)} = CAST({_quote(column)} AS {affinity}))"
+            for column, affinity in guards
+        )
+        self._conn.exec_driver_sql(ddl[:close] + self._guard_sql + ddl[close:])
+
+    def drop_guards(self, temp_name: str) -> None:
+        """Take the guard CHECKs out of the new table's stored SQL.
+
+        SQLite documents editing ``sqlite_master`` (``writable_schema`` + a ``schema_version``
+        bump) as the way to remove a CHECK: the rows on disk do not change. The text left is
+        exactly the CREATE TABLE a plain rebuild would have stored.
+        """
+        assert self._guard_sql is not None
+        self._rows = None
+        sql = self.table_sql(temp_name)
+        if sql.count(self._guard_sql) != 1:
+            raise CommandError(
+                f"batch_alter_table({self.table_name!r}): the new table's SQL is not the one "
+                f"dbshift created; can't remove its temporary CHECK constraints"
+            )
+        self.rewrite_schema({temp_name: sql.replace(self._guard_sql, "", 1)})
+
+    def rewrite_schema(self, tables: dict[str, str]) -> None:
+        """Replace the stored CREATE TABLE text of ``tables`` (name -> SQL) and make SQLite reload.
+
+        Only for changes that leave the on-disk format alone (dropping a CHECK, restoring a
+        REFERENCES clause), as SQLite's ALTER TABLE documentation describes.
+        """
+        if not tables:
+            return
+        conn = self._conn
+        version = conn.exec_driver_sql(f"PRAGMA {self._pragma}schema_version").scalar()
+        conn.exec_driver_sql("PRAGMA writable_schema = ON")
+        try:
+            for name, sql in tables.items():
+                conn.exec_driver_sql(
+                    f"UPDATE {self._master} SET sql = ? WHERE type = 'table' AND name = ?",
+                    (sql, name),
+                )
+            conn.exec_driver_sql(f"PRAGMA {self._pragma}schema_version = {int(version) + 1}")
+        finally:
+            conn.exec_driver_sql("PRAGMA writable_schema = OFF")
+        self._rows = None
+
     # ------------------------------------------------------------------ the swap
 
     def swap(self, temp_name: str) -> None:
-        """DROP the old table, then RENAME the new one to its name.
+        """Replace the old table by the new one, keeping other tables' foreign keys on it.
 
         ``legacy_alter_table`` keeps RENAME from re-checking the whole schema and rewriting other
         tables' references (those still name the original table, which is right once the new table
-        takes that name).
+        takes that name). With ``PRAGMA foreign_keys=ON`` (which can't be switched off inside a
+        transaction) dropping a referenced table would fire its children's ON DELETE actions, and
+        any RENAME rewrites their REFERENCES: so the old table is renamed aside, the REFERENCES
+        clauses that rename rewrote are put back as they were (naming the original table), the new
+        table takes the name and the old one, referenced by nothing now, is dropped.
         """
-        self.impl._exec(f"DROP TABLE {self._qualified(self.table_name)}")
-        self.impl._exec("PRAGMA legacy_alter_table = ON")
+        legacy = "PRAGMA legacy_alter_table = "
+        if not self._children:
+            self.impl._exec(f"DROP TABLE {self._qualified(self.table_name)}")
+            self.impl._exec(legacy + "ON")
+            try:
+                self.impl._exec(
+                    f"ALTER TABLE {self._qualified(temp_name)} RENAME TO {_quote(self.table_name)}"
+                )
+            finally:
+                self.impl._exec(legacy + "OFF")
+            return
+        aside = ("_dbshift_old_" + self.table_name)[:60]
+        self._rows = None
+        before = {r[1]: r[3] for r in self.master_rows() if r[0] == "table"}
+        self.impl._exec(legacy + "ON")
         try:
+            self.impl._exec(f"ALTER TABLE {self._qualified(self.table_name)} RENAME TO {_quote(aside)}")
+            self._rows = None
+            rewritten = {
+                name: before[name]
+                for type_, name, _tbl, sql in self.master_rows()
+                if type_ == "table" and name in before and sql != before[name]
+                and name.lower() != aside.lower()
+            }
+            self.rewrite_schema(rewritten)
             self.impl._exec(
                 f"ALTER TABLE {self._qualified(temp_name)} RENAME TO {_quote(self.table_name)}"
             )
         finally:
-            self.impl._exec("PRAGMA legacy_alter_table = OFF")
+            self.impl._exec(legacy + "OFF")
+        self.impl._exec(f"DROP TABLE {self._qualified(aside)}")
 
     def after_swap(self, expression_indexes: list[tuple[str, str]], check_foreign_keys: bool) -> None:
         """Re-create expression indexes, views and triggers; restore AUTOINCREMENT's counter;
-        check foreign keys."""
+        check the foreign keys of the table and, with enforcement on, those pointing at it."""
         for name, sql in expression_indexes:
             self._recreate("index", name, sql)
         for type_, name, sql in self._dependents:
@@ -377,17 +528,26 @@ class SQLiteRebuild:
                 f"WHERE name = '{self.table_name.replace(chr(39), chr(39) * 2)}'"
             )
         if check_foreign_keys or self.foreign_keys_on:
+            for name in [self.table_name, *self._children]:
+                self._check_foreign_keys(name)
+
+    def _check_foreign_keys(self, name: str) -> None:
+        try:
             bad = self._conn.exec_driver_sql(
-                f"PRAGMA {_quote(self.schema) + '.' if self.schema else ''}"
-                f"foreign_key_check({_quote(self.table_name)})"
+                f"PRAGMA {self._pragma}foreign_key_check({_quote(name)})"
             ).fetchall()
-            if bad:
-                parents = sorted({row[2] for row in bad})
-                raise CommandError(
-                    f"batch_alter_table({self.table_name!r}): {len(bad)} row(s) violate its "
-                    f"foreign key(s) to {', '.join(parents)} (first rowids: "
-                    f"{', '.join(str(row[1]) for row in bad[:5])})"
-                )
+        except Exception as err:  # "foreign key mismatch": the referenced columns went away
+            raise CommandError(
+                f"batch_alter_table({self.table_name!r}): foreign keys of {name!r} no longer "
+                f"match the rebuilt table: {' '.join(str(getattr(err, 'orig', err)).split())}"
+            ) from err
+        if bad:
+            parents = sorted({row[2] for row in bad})
+            raise CommandError(
+                f"batch_alter_table({self.table_name!r}): {len(bad)} row(s) of {name!r} violate "
+                f"its foreign key(s) to {', '.join(parents)} (first rowids: "
+                f"{', '.join(str(row[1]) for row in bad[:5])})"
+            )
 
     def _recreate(self, type_: str, name: str, sql: str) -> None:
         try:
@@ -404,13 +564,6 @@ class SQLiteRebuild:
 
     def _seq_table(self) -> str:
         return f"{_quote(self.schema)}.sqlite_sequence" if self.schema else "sqlite_sequence"
-
-    def _has_sequence_table(self) -> bool:
-        return bool(
-            self._conn.exec_driver_sql(
-                f"SELECT count(*) FROM {self._master} WHERE name = 'sqlite_sequence'"
-            ).scalar()
-        )
 
     # ------------------------------------------------------------------ failures
 

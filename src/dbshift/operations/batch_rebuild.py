@@ -28,7 +28,9 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     func,
+    literal,
     literal_column,
+    null,
     select,
 )
 from sqlalchemy import exc as sa_exc
@@ -70,9 +72,17 @@ class ColumnPlan:
     transfer: Any = None
     #: Condition that every copied row must meet for the type change to be lossless.
     lossless_check: Any = None
+    #: Affinity a dialect guard (a temporary CHECK) holds the copied value to, instead of
+    #: ``transfer``; ``guard_check`` is ``lossless_check`` for that guard.
+    guard: str | None = None
+    guard_check: Any = None
+    #: The type is the old table's (a named type such as a PostgreSQL ENUM exists already).
+    existing_type: bool = False
 
     def to_column(self) -> Column:
         type_ = self.type.copy() if isinstance(self.type, SchemaEventTarget) else self.type
+        if self.existing_type and getattr(type_, "create_type", None):
+            type_.create_type = False
         args: list[Any] = []
         if self.computed is not None:
             args.append(Computed(self.computed.sqltext, persisted=self.computed.persisted))
@@ -154,7 +164,10 @@ class TableRebuild:
         support = None
         if not self.impl.as_sql:
             factory = getattr(self.impl, "batch_rebuild_support", None)
-            support = factory(self.table_name, self.schema) if factory else None
+            if factory is not None:
+                support = factory(self.table_name, self.schema)
+            else:
+                support = ServerRebuild(self.impl, self.table_name, self.schema)
         renamed_natively = False
         if batch.copy_from is not None:
             old = batch.copy_from
@@ -282,7 +295,7 @@ class TableRebuild:
 
     def _apply_add_column(self, table_name: str, column: Column, **kw: Any) -> None:
         plan = _column_plan(column)
-        plan.source = None
+        plan.source, plan.existing_type = None, False
         before, after = kw.get("insert_before"), kw.get("insert_after")
         if plan.name in self.columns:
             if kw.get("if_not_exists"):
@@ -363,7 +376,7 @@ class TableRebuild:
             type_ = type_() if isinstance(type_, type) else type_
             if plan.source is not None:
                 self._plan_cast(plan, type_, kw.get("postgresql_using"))
-            plan.type = type_
+            plan.type, plan.existing_type = type_, False
         if autoincrement is not None:
             plan.autoincrement = autoincrement
         if comment is not False:
@@ -384,6 +397,8 @@ class TableRebuild:
         if transfer["expr"] is not source:
             plan.transfer = transfer["expr"]
             plan.lossless_check = transfer.get("lossless_check")
+            plan.guard = transfer.get("guard")
+            plan.guard_check = transfer.get("guard_check")
 
     def _source_column(self, plan: ColumnPlan) -> Any:
         return self._old_table.c[plan.source]
@@ -549,19 +564,32 @@ class TableRebuild:
 
     def _execute(self, old: Table, new: Table, support: Any) -> None:
         impl = self.impl
+        guards = [(p.name, p.guard) for p in self.columns.values() if p.guard and p.source]
+        if guards and support is not None and support.can_guard():
+            for plan in self.columns.values():
+                if plan.guard and plan.source:
+                    plan.transfer, plan.lossless_check = None, plan.guard_check
+        else:
+            guards = []
         insert = self._copy_statement(old, new)
-        impl.prep_table_for_batch(self, old)
         conn = impl.connection
         savepoint = None
-        if support is not None:
-            support.before_create()
         if not impl.as_sql and impl.transactional_ddl and conn.in_transaction():
             savepoint = conn.begin_nested()
-        stage = "create the new table"
+        stage = "prepare the old table"
         try:
-            impl.create_table(new)
+            if support is not None:
+                support.before_create()
+            impl.prep_table_for_batch(self, old)
+            stage = "create the new table"
+            if guards:
+                support.create_guarded(new, guards)
+            else:
+                impl.create_table(new)
             stage = "copy the rows into the new table"
             impl._exec(insert)
+            if guards:
+                support.drop_guards(self.temp_name)
             stage = "replace the old table"
             if support is not None:
                 support.swap(self.temp_name)
@@ -581,9 +609,11 @@ class TableRebuild:
                 raise
             if savepoint is not None and savepoint.is_active:
                 savepoint.rollback()
-            elif stage in ("create the new table", "copy the rows into the new table"):
+            elif stage != "replace the old table":
                 self._drop_temp_table()
                 self._restore_foreign_keys(old)
+                if support is not None:
+                    support.undo_before_create()
             detail = self._diagnose(err, support) if stage.startswith("copy") else None
             kept = (
                 f"{self.table_name!r} and its rows are unchanged"
@@ -606,7 +636,16 @@ class TableRebuild:
                 continue
             targets.append(new.c[plan.name])
             exprs.append(plan.transfer if plan.transfer is not None else old.c[plan.source])
-        return new.insert().from_select(targets, select(*exprs).select_from(old))
+        insert = new.insert().from_select(targets, select(*exprs).select_from(old))
+        overriding = getattr(self.impl, "batch_copy_overriding", None)
+        if overriding and any(
+            p.identity is not None and p.identity.always and p.source is not None
+            for p in self.columns.values()
+        ):
+            # e.g. PostgreSQL: copied values of GENERATED ALWAYS identity columns
+            sql = str(insert.compile(dialect=self.impl.dialect))
+            return sql.replace(") SELECT ", f") {overriding} SELECT ", 1)
+        return insert
 
     def _restore_foreign_keys(self, old: Table) -> None:
         """Without transactional DDL, re-add the old table's FKs that prep_table_for_batch dropped."""
@@ -643,7 +682,8 @@ class TableRebuild:
             if plan.lossless_check is not None
         }
         try:
-            if checks and support is not None and "integer overflow" in str(err):
+            lossy = "integer overflow" in str(err) or "_dbshift_lossless_" in str(err)
+            if checks and support is not None and lossy:
                 found = support.explain_lossy_cast(checks, old)
                 if found:
                     return "type change would lose data: " + found
@@ -682,11 +722,148 @@ class TableRebuild:
                         f"constraint {label!r}: {dupes} value(s) of "
                         f"({', '.join(const.columns)}) occur in more than one row"
                     )
+            problems.extend(self._failing_checks(old))
             if problems:
                 return "; ".join(problems) + f" (database said: {_one_line(err)})"
         except Exception:  # pragma: no cover - diagnosis is best effort
             return None
         return None
+
+    def _failing_checks(self, old: Table) -> list[str]:
+        """``constraint 'ck': N row(s) fail CHECK (...)`` for each CHECK the copied rows break.
+
+        The rows are the old table's, projected as the new table would receive them (renamed,
+        cast, new columns at their server default), so the CHECK text applies as written.
+        """
+        dialect = self.impl.dialect
+        projected = []
+        for plan in self.columns.values():
+            if plan.source is not None:
+                expr = plan.transfer if plan.transfer is not None else old.c[plan.source]
+            elif isinstance(plan.server_default, str):
+                expr = literal(plan.server_default)
+            elif plan.server_default is not None and hasattr(plan.server_default, "text"):
+                expr = literal_column(plan.server_default.text)
+            else:
+                expr = null()
+            projected.append(expr.label(plan.name))
+        rows = select(*projected).select_from(old).subquery("copied")
+        found = []
+        for const in self.constraints:
+            if const.kind != "check" or const.sqltext is None:
+                continue
+            sqltext = const.sqltext
+            if not isinstance(sqltext, str):
+                sqltext = str(
+                    sqltext.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+                )
+            condition = " ".join(str(sqltext).split())
+            count = self.impl.connection.execute(
+                select(func.count()).select_from(rows).where(literal_column(f"NOT ({condition})"))
+            ).scalar()
+            if count:
+                label = repr(const.name) if const.name else "(unnamed)"
+                found.append(f"constraint {label}: {count} row(s) fail CHECK ({condition})")
+        return found
+
+
+class ServerRebuild:
+    """The swap of a rebuild on a server database (PostgreSQL, MariaDB/MySQL, ...).
+
+    Other tables' foreign keys to the table would make DROP fail: they are dropped just before
+    and re-created (pointing at the new table) just after. What else the database ties to the old
+    table (PostgreSQL views, triggers and sequences; MySQL triggers) comes from the dialect's
+    ``batch_prepare_swap(table_name, schema)`` hook, which detaches it and returns a callable that
+    puts it back once the new table has the name.
+    """
+
+    def __init__(self, impl: Any, table_name: str, schema: str | None) -> None:
+        self.impl = impl
+        self.table_name = table_name
+        self.schema = schema
+        self._incoming: list[ForeignKeyConstraint] = []
+        self._finish: Any = None
+
+    def rename_columns(self, renames: list[tuple[str, str]]) -> bool:
+        return False
+
+    def complete_reflection(self, table: Table) -> None:
+        pass
+
+    def expression_indexes(self) -> dict[str, str]:
+        return {}
+
+    def before_create(self) -> None:
+        """Drop the other tables' foreign keys to the table (they depend on its key's index)."""
+        self._incoming = self._incoming_foreign_keys()
+        for fk in self._incoming:
+            self.impl.drop_constraint(fk)
+
+    def undo_before_create(self) -> None:
+        """Without transactional DDL: re-add the foreign keys :meth:`before_create` dropped."""
+        if self.impl.transactional_ddl:
+            return
+        for fk in self._incoming:
+            try:
+                self.impl.add_constraint(fk)
+            except Exception:  # pragma: no cover - best effort, the original error matters more
+                pass
+
+    def can_guard(self) -> bool:
+        return False
+
+    def swap(self, temp_name: str) -> None:
+        """DROP the old table (the dialect's hook detaches its dependents first), RENAME."""
+        impl = self.impl
+        try:
+            hook = getattr(impl, "batch_prepare_swap", None)
+            self._finish = hook(self.table_name, self.schema) if hook is not None else None
+            impl._exec(f"DROP TABLE {_qualified(impl, self.table_name, self.schema)}")
+        except Exception:
+            self.undo_before_create()
+            raise
+        impl.rename_table(temp_name, self.table_name, schema=self.schema)
+
+    def after_swap(self, expression_indexes: list[tuple[str, str]], check_foreign_keys: bool) -> None:
+        """Re-create the incoming FKs, then let the dialect restore its dependents."""
+        for fk in self._incoming:
+            try:
+                self.impl.add_constraint(fk)
+            except Exception as err:
+                raise CommandError(
+                    f"batch_alter_table({self.table_name!r}): could not re-create foreign key "
+                    f"{fk.name!r} of {fk.table.name!r} on the rebuilt table: {_one_line(err)}"
+                ) from err
+        if self._finish is not None:
+            self._finish()
+
+    def _incoming_foreign_keys(self) -> list[ForeignKeyConstraint]:
+        from sqlalchemy import inspect as sa_inspect
+
+        found = []
+        reflected = sa_inspect(self.impl.connection).get_multi_foreign_keys(schema=self.schema)
+        for (schema, child), fks in sorted(reflected.items(), key=lambda kv: kv[0][1]):
+            if child == self.table_name:
+                continue
+            for fk in fks:
+                if fk["referred_table"] != self.table_name or not fk.get("name"):
+                    continue
+                if (fk.get("referred_schema") or None) not in (None, self.schema):
+                    continue
+                metadata = MetaData()
+                columns = fk["constrained_columns"]
+                Table(child, metadata, *(Column(c, NULLTYPE) for c in columns), schema=schema)
+                targets = [
+                    ".".join(filter(None, [self.schema, self.table_name, col]))
+                    for col in fk["referred_columns"]
+                ]
+                for target in targets:
+                    _stub_referent(metadata, target)
+                options = {k: v for k, v in (fk.get("options") or {}).items() if v is not None}
+                const = ForeignKeyConstraint(columns, targets, name=fk["name"], **options)
+                metadata.tables[f"{schema}.{child}" if schema else child].append_constraint(const)
+                found.append(const)
+        return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,6 +885,7 @@ def _column_plan(col: Column) -> ColumnPlan:
         comment=col.comment,
         dialect_kwargs=dict(col.dialect_kwargs),
         source=col.name,
+        existing_type=True,
     )
 
 
@@ -821,4 +999,11 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(orig if orig is not None else err).split()) or type(err).__name__
 
 
-__all__ = ["ColumnPlan", "ConstraintPlan", "IndexPlan", "TableRebuild", "temp_table_name"]
+__all__ = [
+    "ColumnPlan",
+    "ConstraintPlan",
+    "IndexPlan",
+    "ServerRebuild",
+    "TableRebuild",
+    "temp_table_name",
+]
