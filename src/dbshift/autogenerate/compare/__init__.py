@@ -1,0 +1,21 @@
+"""Comparators: the live database against the target metadata, as operation objects.
+
+Importing this package registers the built-in comparators (one module per kind) in
+:data:`dbshift.autogenerate.registry.comparators`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...operations.ops import UpgradeOps
+from . import columns, comments, constraints, enums, tables, types_defaults  # noqa: F401
+
+if TYPE_CHECKING:
+    from ..context import AutogenContext
+
+
+def populate_upgrade_ops(autogen_context: AutogenContext, upgrade_ops: UpgradeOps) -> None:
+    """Run every enabled ``"autogenerate"`` comparator, filling ``upgrade_ops``."""
+    autogen_context.table_key_to_table  # noqa: B018 - duplicate table keys fail early
+    autogen_context.dispatch("autogenerate")(autogen_context, upgrade_ops)

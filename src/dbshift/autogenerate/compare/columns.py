@@ -1,0 +1,101 @@
+"""Columns added, removed, and changed (the ``"column"`` comparator chain runs per column)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import DefaultClause, Table, text
+
+from ...operations.ops import AddColumnOp, AlterColumnOp, DropColumnOp, ModifyTableOps
+from ..reflection import ReflectedColumn, ReflectedTable
+from ..registry import DispatchPriority, comparators
+from .tables import PLUGIN, detached_column
+
+if TYPE_CHECKING:
+    from ..context import AutogenContext
+
+NULLABLE_PLUGIN = "dbshift.autogenerate.constraints"
+
+
+@comparators.dispatch_for("table", plugin=PLUGIN, priority=DispatchPriority.FIRST)
+def compare_columns(
+    autogen_context: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: ReflectedTable,
+    metadata_table: Table,
+) -> None:
+    """AddColumnOp, DropColumnOp, and one AlterColumnOp per column the comparators change."""
+    ctx = autogen_context
+    parent = {"schema_name": schema, "table_name": tname}
+    conn_cols = {
+        c["name"]: c
+        for c in conn_table.columns
+        if ctx.run_name_filters(c["name"], "column", parent)
+    }
+    filtering = ctx.has_object_filters
+    from .enums import column_type_without_events
+
+    for column in metadata_table.c:
+        if column.name in conn_cols:
+            continue
+        if filtering and not ctx.run_object_filters(column, column.name, "column", False, None):
+            continue
+        new_type = column_type_without_events(ctx, column.type)
+        modify_ops.ops.append(
+            AddColumnOp.from_column_and_tablename(schema, tname, detached_column(column, new_type))
+        )
+
+    for name in conn_cols:
+        if name in metadata_table.c:
+            continue
+        column = conn_table.column(name)
+        if filtering and not ctx.run_object_filters(column, name, "column", True, None):
+            continue
+        modify_ops.ops.append(DropColumnOp.from_column_and_tablename(schema, tname, column))
+
+    column_chain = ctx.dispatch("column")
+    for column in metadata_table.c:
+        data = conn_cols.get(column.name)
+        if data is None:
+            continue
+        conn_col = ReflectedColumn(conn_table, data)
+        if filtering and not ctx.run_object_filters(column, column.name, "column", False, conn_col):
+            continue
+        default = data.get("default")
+        alter = AlterColumnOp(
+            tname,
+            column.name,
+            schema=schema,
+            existing_type=data["type"],
+            existing_nullable=data.get("nullable", True),
+            existing_server_default=DefaultClause(text(default)) if default is not None else None,
+            existing_comment=data.get("comment") or None,
+        )
+        if ctx.rules.restates_autoincrement and data.get("autoincrement"):
+            alter.kw["existing_autoincrement"] = True
+        column_chain(ctx, alter, schema, tname, column.name, conn_col, column)
+        if alter.has_changes():
+            modify_ops.ops.append(alter)
+
+
+@comparators.dispatch_for("column", plugin=NULLABLE_PLUGIN, priority=DispatchPriority.FIRST)
+def compare_nullable(
+    autogen_context: AutogenContext,
+    alter_column_op: AlterColumnOp,
+    schema: str | None,
+    tname: str,
+    cname: str,
+    conn_col: ReflectedColumn,
+    metadata_col: Any,
+) -> None:
+    """NULL / NOT NULL."""
+    conn_nullable = bool(conn_col.data.get("nullable", True))
+    if metadata_col.computed is not None or metadata_col.identity is not None:
+        return
+    pk_columns = conn_col.table_data.pk.get("constrained_columns") or ()
+    if metadata_col.primary_key and cname in pk_columns:
+        return  # a key column cannot be NULL, whatever SQLite reflects for INTEGER PRIMARY KEY
+    if conn_nullable != bool(metadata_col.nullable):
+        alter_column_op.modify_nullable = bool(metadata_col.nullable)

@@ -1,0 +1,382 @@
+"""Indexes, unique constraints, foreign keys, and (opt-in) named CHECK constraints.
+
+Both sides are reduced to plain signatures first (names, column lists, normalised expressions,
+foreign key targets and actions); SQLAlchemy objects are built only for what changes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Table, UniqueConstraint
+from sqlalchemy.sql.elements import conv
+
+from ...operations.ops import (
+    AddConstraintOp,
+    CreateForeignKeyOp,
+    CreateIndexOp,
+    DropConstraintOp,
+    DropIndexOp,
+    ModifyTableOps,
+)
+from ..reflection import ReflectedTable
+from ..registry import comparators
+from ..reversal import with_reverse
+from .dialect_rules import normalise_expression
+from .tables import CHECKS_PLUGIN
+
+if TYPE_CHECKING:
+    from ..context import AutogenContext
+
+PLUGIN = "dbshift.autogenerate.constraints"
+
+
+def _name(value: Any) -> str | None:
+    if value is None or type(value).__name__ == "_NoneName":
+        return None
+    return str(value)
+
+
+class _Item:
+    """One index or unique constraint on one side, reduced to what is compared."""
+
+    __slots__ = ("kind", "name", "sig", "unique", "source")
+
+    def __init__(self, kind: str, name: str | None, sig: tuple[str, ...], unique: bool, source: Any):
+        self.kind = kind  # "index" or "unique"
+        self.name = name
+        self.sig = sig
+        self.unique = unique
+        self.source = source  # metadata object, or reflected dict
+
+    def same_shape(self, other: _Item) -> bool:
+        return self.sig == other.sig and (self.kind != "index" or other.kind != "index"
+                                          or self.unique == other.unique)
+
+
+def _expression_key(ctx: AutogenContext, expr: Any) -> tuple[str, bool]:
+    """``(key, is_plain_column)`` for one index element."""
+    if isinstance(expr, Column):
+        return expr.name, True
+    try:
+        compiled = str(
+            expr.compile(
+                dialect=ctx.dialect,
+                compile_kwargs={"include_table": False, "literal_binds": True},
+            )
+        )
+    except Exception:  # noqa: BLE001 - anything uncompilable is compared by its text
+        compiled = str(expr)
+    return normalise_expression(compiled), False
+
+
+def _reflected_index_sig(ix: dict[str, Any]) -> tuple[str, ...]:
+    expressions = ix.get("expressions") or []
+    sig = []
+    for pos, col in enumerate(ix.get("column_names") or []):
+        if col is None and pos < len(expressions):
+            sig.append(normalise_expression(expressions[pos]))
+        else:
+            sig.append(col if col is not None else "?")
+    return tuple(sig)
+
+
+@comparators.dispatch_for("table", plugin=PLUGIN)
+def compare_indexes_and_uniques(
+    autogen_context: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: ReflectedTable,
+    metadata_table: Table,
+) -> None:
+    """Indexes and unique constraints added, removed, or changed (drop + create)."""
+    ctx = autogen_context
+    rules = ctx.rules
+    parent = {"schema_name": schema, "table_name": tname}
+
+    meta_items: list[_Item] = []
+    for index in metadata_table.indexes:
+        if not ctx.run_object_filters(index, index.name, "index", False, None):
+            continue
+        keys = [_expression_key(ctx, e) for e in index.expressions]
+        if not rules.reflects_expression_indexes and not all(plain for _, plain in keys):
+            warnings.warn(
+                f"autogenerate skips expression-based index {index.name!r} on {tname}: "
+                f"{ctx.dialect_name} does not reflect expression indexes",
+                stacklevel=2,
+            )
+            continue
+        meta_items.append(
+            _Item("index", _name(index.name), tuple(k for k, _ in keys), bool(index.unique), index)
+        )
+    for const in metadata_table.constraints:
+        if not isinstance(const, UniqueConstraint):
+            continue
+        if not ctx.run_object_filters(const, const.name, "unique_constraint", False, None):
+            continue
+        meta_items.append(
+            _Item("unique", _name(const.name), tuple(c.name for c in const.columns), True, const)
+        )
+
+    conn_uniques = [
+        uq for uq in conn_table.uniques
+        if ctx.run_name_filters(uq.get("name"), "unique_constraint", parent)
+    ]
+    conn_indexes = [
+        ix for ix in conn_table.indexes
+        if not ix.get("duplicates_constraint")
+        and ctx.run_name_filters(ix.get("name"), "index", parent)
+    ]
+    conn_items = [
+        _Item("unique", uq.get("name"), tuple(uq["column_names"]), True, uq) for uq in conn_uniques
+    ] + [
+        _Item("index", ix.get("name"), _reflected_index_sig(ix), bool(ix.get("unique")), ix)
+        for ix in conn_indexes
+    ]
+
+    def compatible(meta: _Item, conn: _Item) -> bool:
+        if meta.kind == conn.kind:
+            return True
+        return rules.unique_is_index and conn.kind == "index" and conn.unique and meta.unique
+
+    claimed: set[int] = set()
+    pairs: list[tuple[_Item, _Item]] = []
+    unmatched: list[_Item] = []
+    conn_by_name = {c.name: c for c in conn_items if c.name}
+    for meta in meta_items:
+        conn = conn_by_name.get(meta.name) if meta.name else None
+        if conn is not None and id(conn) not in claimed and compatible(meta, conn):
+            claimed.add(id(conn))
+            pairs.append((meta, conn))
+        else:
+            unmatched.append(meta)
+    added: list[_Item] = []
+    for meta in unmatched:
+        found = None
+        if meta.name is None or meta.name not in conn_by_name:
+            for conn in conn_items:
+                if (
+                    id(conn) not in claimed
+                    and compatible(meta, conn)
+                    and conn.same_shape(meta)
+                    and (meta.name is None or conn.name is None)
+                ):
+                    found = conn
+                    break
+        if found is not None:
+            claimed.add(id(found))
+            pairs.append((meta, found))
+        else:
+            added.append(meta)
+
+    removed = [c for c in conn_items if id(c) not in claimed]
+    for conn in removed:
+        op = _drop_op(ctx, conn_table, conn)
+        if op is not None:
+            modify_ops.ops.append(op)
+    for meta, conn in pairs:
+        if not meta.same_shape(conn):
+            drop = _drop_op(ctx, conn_table, conn, check_filter=False)
+            if drop is not None:
+                modify_ops.ops.append(drop)
+                modify_ops.ops.append(_add_op(meta))
+    for meta in added:
+        modify_ops.ops.append(_add_op(meta))
+
+
+def _add_op(meta: _Item) -> Any:
+    if meta.kind == "index":
+        return with_reverse(
+            CreateIndexOp.from_index(meta.source), DropIndexOp.from_index(meta.source)
+        )
+    return with_reverse(
+        AddConstraintOp.from_constraint(meta.source), DropConstraintOp.from_constraint(meta.source)
+    )
+
+
+def _drop_op(
+    ctx: AutogenContext, conn_table: ReflectedTable, conn: _Item, check_filter: bool = True
+) -> Any:
+    table = conn_table.to_table()
+    if conn.kind == "index":
+        index = next((ix for ix in table.indexes if _name(ix.name) == conn.name), None)
+        if index is None:
+            return None
+        if check_filter and not ctx.run_object_filters(index, index.name, "index", True, None):
+            return None
+        return DropIndexOp.from_index(index)
+    const = next(
+        (
+            c for c in table.constraints
+            if isinstance(c, UniqueConstraint)
+            and _name(c.name) == conn.name
+            and tuple(col.name for col in c.columns) == conn.sig
+        ),
+        None,
+    )
+    if const is None:
+        return None
+    if check_filter and not ctx.run_object_filters(
+        const, const.name, "unique_constraint", True, None
+    ):
+        return None
+    return DropConstraintOp.from_constraint(const)
+
+
+# ---------------------------------------------------------------------------------------------
+# foreign keys
+
+
+def _fk_sig(
+    ctx: AutogenContext,
+    local: tuple[str, ...],
+    ref_schema: str | None,
+    ref_table: str,
+    ref_cols: tuple[str, ...],
+    options: dict[str, Any],
+    default_schema: str | None,
+) -> tuple[Any, ...]:
+    rules = ctx.rules
+    if ref_schema == default_schema:
+        ref_schema = None
+    sig: tuple[Any, ...] = (
+        local,
+        ref_schema,
+        ref_table,
+        ref_cols,
+        rules.fk_action(options.get("ondelete")),
+        rules.fk_action(options.get("onupdate")),
+    )
+    if rules.reflects_fk_deferral:
+        initially = (options.get("initially") or "").upper() or None
+        sig += (bool(options.get("deferrable")), None if initially == "IMMEDIATE" else initially)
+    return sig
+
+
+def _metadata_fk_target(fk: ForeignKeyConstraint) -> tuple[str | None, str, tuple[str, ...]]:
+    first = fk.elements[0]
+    cols = tuple(e._get_colspec().split(".")[-1] for e in fk.elements)
+    if first._table_column is not None:
+        table = first.column.table
+        return table.schema, table.name, cols
+    parts = first._get_colspec().split(".")
+    return (".".join(parts[:-2]) or None), parts[-2], cols
+
+
+@comparators.dispatch_for("table", plugin=PLUGIN)
+def compare_foreign_keys(
+    autogen_context: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: ReflectedTable,
+    metadata_table: Table,
+) -> None:
+    """Foreign keys added or removed; a changed target or action is a drop plus an add."""
+    ctx = autogen_context
+    parent = {"schema_name": schema, "table_name": tname}
+    default_schema = ctx.inspector.default_schema_name
+
+    meta_fks: dict[tuple[Any, ...], list[ForeignKeyConstraint]] = {}
+    for fk in metadata_table.foreign_key_constraints:
+        if not ctx.run_object_filters(fk, fk.name, "foreign_key_constraint", False, None):
+            continue
+        ref_schema, ref_table, ref_cols = _metadata_fk_target(fk)
+        options = {
+            "ondelete": fk.ondelete, "onupdate": fk.onupdate,
+            "deferrable": fk.deferrable, "initially": fk.initially,
+        }
+        sig = _fk_sig(
+            ctx, tuple(c.name for c in fk.columns), ref_schema, ref_table, ref_cols, options,
+            default_schema,
+        )
+        meta_fks.setdefault(sig, []).append(fk)
+
+    conn_fks: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for fk in conn_table.foreign_keys:
+        if not ctx.run_name_filters(fk.get("name"), "foreign_key_constraint", parent):
+            continue
+        sig = _fk_sig(
+            ctx,
+            tuple(fk["constrained_columns"]),
+            fk.get("referred_schema"),
+            fk["referred_table"],
+            tuple(fk["referred_columns"]),
+            fk.get("options") or {},
+            default_schema,
+        )
+        conn_fks.setdefault(sig, []).append(fk)
+
+    for sig, conn_list in conn_fks.items():
+        surplus = conn_list[len(meta_fks.get(sig, [])):]
+        for data in surplus:
+            const = _reflected_fk(conn_table, data)
+            if const is None:
+                continue
+            if ctx.has_object_filters and not ctx.run_object_filters(
+                const, const.name, "foreign_key_constraint", True, None
+            ):
+                continue
+            modify_ops.ops.append(DropConstraintOp.from_constraint(const))
+    for sig, meta_list in meta_fks.items():
+        for fk in meta_list[len(conn_fks.get(sig, [])):]:
+            modify_ops.ops.append(
+                with_reverse(
+                    CreateForeignKeyOp.from_constraint(fk), DropConstraintOp.from_constraint(fk)
+                )
+            )
+
+
+def _reflected_fk(conn_table: ReflectedTable, data: dict[str, Any]) -> ForeignKeyConstraint | None:
+    table = conn_table.to_table()
+    cols = list(data["constrained_columns"])
+    for const in table.foreign_key_constraints:
+        if _name(const.name) == data.get("name") and [c.name for c in const.columns] == cols:
+            return const
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# named CHECK constraints (opt-in plugin)
+
+
+@comparators.dispatch_for("table", plugin=CHECKS_PLUGIN)
+def compare_named_checks(
+    autogen_context: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: ReflectedTable,
+    metadata_table: Table,
+) -> None:
+    """Named CHECK constraints added or removed, by name only (expressions are not compared)."""
+    ctx = autogen_context
+    parent = {"schema_name": schema, "table_name": tname}
+    meta_checks = {
+        _name(c.name): c
+        for c in metadata_table.constraints
+        if isinstance(c, CheckConstraint)
+        and _name(c.name)
+        and not getattr(c, "_type_bound", False)
+        and ctx.run_object_filters(c, c.name, "check_constraint", False, None)
+    }
+    conn_checks = {
+        c["name"]: c
+        for c in conn_table.checks
+        if c.get("name") and ctx.run_name_filters(c["name"], "check_constraint", parent)
+    }
+    json_columns = {
+        col["name"] for col in conn_table.columns if ctx.rules.unique_is_index
+    }
+    for name, data in conn_checks.items():
+        if name in meta_checks or (name in json_columns and "json_valid" in data["sqltext"].lower()):
+            continue
+        table = conn_table.to_table()
+        const = CheckConstraint(data["sqltext"], name=conv(name))
+        table.append_constraint(const)
+        modify_ops.ops.append(DropConstraintOp.from_constraint(const))
+    for name, const in meta_checks.items():
+        if name not in conn_checks:
+            modify_ops.ops.append(AddConstraintOp.from_constraint(const))

@@ -1,0 +1,152 @@
+"""PostgreSQL named ENUM types: created, dropped, values added or changed.
+
+Types are compared on their own (``CREATE TYPE``), not through the tables that use them: a value
+appended to the model's ``Enum`` becomes ``ALTER TYPE ... ADD VALUE`` rather than a column change.
+Tables and columns created by autogenerate get ``postgresql.ENUM(..., create_type=False)``
+in place of their enum types, so the explicit type operations are the only ones that create them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, Enum
+from sqlalchemy.dialects import postgresql
+
+from ...operations.ops import UpgradeOps
+from ..enum_ops import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, RecreateEnumTypeOp
+from ..registry import DispatchPriority, comparators
+
+if TYPE_CHECKING:
+    from ..context import AutogenContext
+
+PLUGIN = "dbshift.autogenerate.enums"
+
+
+def _is_named_enum(type_: Any) -> bool:
+    return isinstance(type_, Enum) and bool(type_.native_enum) and bool(type_.name)
+
+
+def column_type_without_events(autogen_context: AutogenContext, type_: Any) -> Any:
+    """A ``postgresql.ENUM(..., create_type=False)`` standing in for a named enum type (None for
+    other types), so that creating a table or column never creates the type itself."""
+    if not autogen_context.rules.named_enum_types or not _is_named_enum(type_):
+        return None
+    return postgresql.ENUM(
+        *type_.enums, name=type_.name, schema=type_.schema, create_type=False
+    )
+
+
+def columns_without_type_events(autogen_context: AutogenContext, items: list[Any]) -> list[Any]:
+    """``items`` (a CreateTableOp's columns and constraints) with named enum columns swapped for
+    copies whose type does not create itself."""
+    if not autogen_context.rules.named_enum_types:
+        return items
+    out = []
+    for item in items:
+        new_type = (
+            column_type_without_events(autogen_context, item.type)
+            if isinstance(item, Column)
+            else None
+        )
+        if new_type is not None:
+            item = item._copy()
+            item.type = new_type
+        out.append(item)
+    return out
+
+
+def _metadata_enums(
+    autogen_context: AutogenContext, schemas: list[str | None], default_schema: str | None
+) -> dict[tuple[str | None, str], list[str]]:
+    found: dict[tuple[str | None, str], list[str]] = {}
+    for table in autogen_context.table_key_to_table.values():
+        for column in table.c:
+            type_ = column.type
+            if not _is_named_enum(type_):
+                continue
+            schema = type_.schema
+            if schema == default_schema:
+                schema = None
+            if schema not in schemas:
+                continue
+            found.setdefault((schema, type_.name), list(type_.enums))
+    return found
+
+
+def _columns_using(
+    autogen_context: AutogenContext, schema: str | None, name: str
+) -> list[tuple[str | None, str, str, str | None]]:
+    out = []
+    reflected = getattr(autogen_context, "reflected_tables", {})
+    for (table_schema, tname), table in sorted(reflected.items(), key=lambda kv: str(kv[0])):
+        for col in table.columns:
+            type_ = col["type"]
+            if isinstance(type_, Enum) and type_.name == name and (
+                getattr(type_, "schema", None) in (schema, None)
+            ):
+                out.append((table_schema, tname, col["name"], col.get("default")))
+    return out
+
+
+def _is_subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(value in it for value in small)
+
+
+@comparators.dispatch_for(
+    "schema", qualifier="postgresql", plugin=PLUGIN, priority=DispatchPriority.LAST
+)
+def compare_enums(
+    autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]
+) -> None:
+    """Named ENUM types: new ones first, value changes first, removed ones last."""
+    ctx = autogen_context
+    inspector = ctx.inspector
+    default_schema = inspector.default_schema_name
+    conn: dict[tuple[str | None, str], list[str]] = {}
+    for enum in inspector.get_enums(schema="*"):
+        schema = None if enum["schema"] == default_schema else enum["schema"]
+        if schema in schemas and ctx.run_name_filters(enum["name"], "enum", {"schema_name": schema}):
+            conn[(schema, enum["name"])] = list(enum["labels"])
+    meta = _metadata_enums(ctx, schemas, default_schema)
+
+    first: list[Any] = []
+    last: list[Any] = []
+    for key, labels in meta.items():
+        schema, name = key
+        if key not in conn:
+            first.append(CreateEnumTypeOp(name, labels, schema=schema))
+            continue
+        existing = conn[key]
+        if existing == labels:
+            continue
+        columns = _columns_using(ctx, schema, name)
+        if _is_subsequence(existing, labels):
+            current = list(existing)
+            for pos, value in enumerate(labels):
+                if value in current:
+                    continue
+                following = next((v for v in labels[pos + 1:] if v in current), None)
+                op = AddEnumValueOp(
+                    name,
+                    value,
+                    schema=schema,
+                    before=following,
+                    after=None,
+                    existing_values=current,
+                    columns=columns,
+                )
+                first.append(op)
+                current = op.new_values()
+        else:
+            first.append(
+                RecreateEnumTypeOp(
+                    name, labels, existing_values=existing, schema=schema, columns=columns
+                )
+            )
+    for key, labels in conn.items():
+        if key not in meta:
+            last.append(DropEnumTypeOp(key[1], labels, schema=key[0]))
+    upgrade_ops.ops[:0] = first
+    upgrade_ops.ops.extend(last)
