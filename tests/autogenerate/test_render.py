@@ -167,3 +167,40 @@ def test_render_python_code_with_a_migration_context_uses_its_dialect() -> None:
     check = ops.CreateCheckConstraintOp("ck", "t", sa.column("x") > 5)
     code = render_python_code(ops.UpgradeOps([check]), migration_context=ctx)
     assert "op.create_check_constraint('ck', 't', 'x > 5')" in code
+
+
+def test_postgresql_types_and_exclude_constraint() -> None:
+    ctx = _ctx()
+    md = sa.MetaData()
+    table = sa.Table(
+        "booking",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("room", sa.Integer),
+        sa.Column("during", postgresql.TSRANGE),
+        sa.Column("code", postgresql.DOMAIN("code_t", sa.Text(), check="VALUE <> ''", not_null=True)),
+        sa.Column("attrs", postgresql.HSTORE),
+        sa.Column("grid", postgresql.ARRAY(sa.Integer, dimensions=2)),
+        sa.Column("doc", postgresql.JSON),
+        postgresql.ExcludeConstraint(
+            (sa.column("room"), "="), ("during", "&&"), name="no_overlap", using="gist",
+            where=sa.text("room > 0"),
+        ),
+    )
+    text = render_op_text(ctx, ops.CreateTableOp.from_table(table))
+    assert text.splitlines()[5:11] == [
+        "    sa.Column('code', postgresql.DOMAIN('code_t', sa.Text(), not_null=True, "
+        "check=sa.text(\"VALUE <> ''\")), nullable=True),",
+        "    sa.Column('attrs', postgresql.HSTORE(text_type=sa.Text()), nullable=True),",
+        "    sa.Column('grid', postgresql.ARRAY(sa.Integer(), dimensions=2), nullable=True),",
+        "    sa.Column('doc', postgresql.JSON(astext_type=sa.Text()), nullable=True),",
+        "    postgresql.ExcludeConstraint((sa.column('room'), '='), (sa.column('during'), '&&'), "
+        "name='no_overlap', where=sa.text('room > 0'), using='gist'),",
+        "    sa.PrimaryKeyConstraint('id')",
+    ]
+    exclude = next(c for c in table.constraints if isinstance(c, postgresql.ExcludeConstraint))
+    assert render_op_text(ctx, ops.CreateExcludeConstraintOp.from_constraint(exclude)) == (
+        "op.create_exclude_constraint('no_overlap', 'booking', (sa.column('room'), '='), "
+        "(sa.column('during'), '&&'), where=sa.text('room > 0'), using='gist')"
+    )
+    assert ctx.imports == {"from sqlalchemy.dialects import postgresql"}

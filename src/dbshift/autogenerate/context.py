@@ -9,7 +9,6 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy import inspect as sa_inspect
 
 from ..util.exc import CommandError
-from .compare.dialect_rules import DialectRules, rules_for
 from .registry import ComparatorRegistry, comparators, plugin_filter
 
 if TYPE_CHECKING:
@@ -66,7 +65,6 @@ class AutogenContext:
             migration_context.dialect if migration_context is not None else None
         )
         self.impl = migration_context.impl if migration_context is not None else None
-        self.rules: DialectRules = rules_for(self.dialect.name if self.dialect else "default")
         self.comparators: ComparatorRegistry = comparators
         self._inspector: Inspector | None = None
         self._name_filters = [f for f in [opts.get("include_name")] if f]

@@ -29,6 +29,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine.reflection import Inspector
 from sqlalchemy.sql.elements import conv
 
+from ..ddl.impl import DefaultImpl
+
 
 class ReflectedTable:
     """One database table as plain reflected data.
@@ -99,28 +101,49 @@ def _multi(
 
 def reflect_tables(
     inspector: Inspector,
+    impl: DefaultImpl,
     schema: str | None,
     names: Iterable[str],
     all_names: Iterable[str],
     *,
     comments: bool,
     checks: bool,
-    adjust_table: Callable[[ReflectedTable], None] | None = None,
 ) -> dict[str, ReflectedTable]:
-    """Reflect the tables ``names`` of ``schema`` in bulk: one inspector call per kind."""
+    """Reflect the tables ``names`` of ``schema`` in bulk: one inspector call per kind, or the
+    dialect's own bulk reflection (:meth:`~dbshift.ddl.impl.DefaultImpl.autogen_reflect`).
+
+    Every column goes through the dialect's ``autogen_column_reflect`` hook.
+    """
     wanted = set(names)
     if not wanted:
         return {}
     filter_names = None if wanted >= set(all_names) else sorted(wanted)
-    columns = _multi(inspector.get_multi_columns, schema, filter_names)
-    pks = _multi(inspector.get_multi_pk_constraint, schema, filter_names)
-    fks = _multi(inspector.get_multi_foreign_keys, schema, filter_names)
-    indexes = _multi(inspector.get_multi_indexes, schema, filter_names)
-    uniques = _multi(inspector.get_multi_unique_constraints, schema, filter_names)
-    table_comments = (
-        _multi(inspector.get_multi_table_comment, schema, filter_names) if comments else {}
+    bulk = impl.autogen_reflect(schema, filter_names)
+    if bulk is not None:
+        columns = bulk["columns"]
+        pks = bulk["pk"]
+        fks = bulk["foreign_keys"]
+        indexes = bulk["indexes"]
+        uniques = bulk["uniques"]
+        table_comments = bulk.get("comments", {}) if comments else {}
+        check_data = bulk.get("checks", {}) if checks else {}
+    else:
+        columns = _multi(inspector.get_multi_columns, schema, filter_names)
+        pks = _multi(inspector.get_multi_pk_constraint, schema, filter_names)
+        fks = _multi(inspector.get_multi_foreign_keys, schema, filter_names)
+        indexes = _multi(inspector.get_multi_indexes, schema, filter_names)
+        uniques = _multi(inspector.get_multi_unique_constraints, schema, filter_names)
+        table_comments = (
+            _multi(inspector.get_multi_table_comment, schema, filter_names) if comments else {}
+        )
+        check_data = (
+            _multi(inspector.get_multi_check_constraints, schema, filter_names) if checks else {}
+        )
+    column_hook = (
+        impl.autogen_column_reflect
+        if type(impl).autogen_column_reflect is not DefaultImpl.autogen_column_reflect
+        else None
     )
-    check_data = _multi(inspector.get_multi_check_constraints, schema, filter_names) if checks else {}
     result: dict[str, ReflectedTable] = {}
     for (_, tname), cols in columns.items():
         if tname not in wanted:
@@ -138,8 +161,9 @@ def reflect_tables(
             comment,
             check_data.get(key, []),
         )
-        if adjust_table is not None:
-            adjust_table(table)
+        if column_hook is not None:
+            for col in cols:
+                column_hook(inspector, table, col)
     return result
 
 

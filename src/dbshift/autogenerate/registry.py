@@ -35,14 +35,15 @@ class PriorityDispatchResult(enum.Enum):
 
 
 class _Entry:
-    __slots__ = ("fn", "target", "qualifier", "priority", "plugin", "order")
+    __slots__ = ("fn", "target", "element", "qualifier", "priority", "plugin", "order")
 
     def __init__(
-        self, fn: Callable[..., Any], target: str, qualifier: str, priority: int, plugin: str,
-        order: int,
+        self, fn: Callable[..., Any], target: str, element: str | None, qualifier: str,
+        priority: int, plugin: str, order: int,
     ) -> None:
         self.fn = fn
         self.target = target
+        self.element = element
         self.qualifier = qualifier
         self.priority = priority
         self.plugin = plugin
@@ -68,13 +69,14 @@ class ComparatorRegistry:
         qualifier: str = "default",
         priority: int = DispatchPriority.MEDIUM,
         plugin: str = "user",
+        element: str | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: register ``fn`` for ``target`` (on one dialect when ``qualifier`` is set)."""
-        if target not in TARGETS:
-            raise ValueError(f"unknown comparator target {target!r}; expected one of {TARGETS}")
 
         def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-            self.add(fn, target, qualifier=qualifier, priority=priority, plugin=plugin)
+            self.add(
+                fn, target, element, qualifier=qualifier, priority=priority, plugin=plugin
+            )
             return fn
 
         return decorate
@@ -83,14 +85,29 @@ class ComparatorRegistry:
         self,
         fn: Callable[..., Any],
         target: str,
+        element: str | None = None,
         *,
         qualifier: str = "default",
         priority: int = DispatchPriority.MEDIUM,
         plugin: str = "user",
     ) -> None:
-        """Register ``fn`` (the non-decorator form of :meth:`dispatch_for`)."""
+        """Register ``fn`` (the non-decorator form of :meth:`dispatch_for`).
+
+        ``element`` names the chain within ``target`` (``"types"``, ``"server_default"``,
+        ``"comments"``, ``"nullable"`` for columns; ``"indexes"``, ``"foreignkeys"``, ... for
+        tables): a comparator returning STOP ends only its own element's chain; one registered
+        without an element ends the whole ``target`` chain.
+        """
+        if target not in TARGETS:
+            raise ValueError(f"unknown comparator target {target!r}; expected one of {TARGETS}")
         self._counter += 1
-        self._entries.append(_Entry(fn, target, qualifier, int(priority), plugin, self._counter))
+        self._entries.append(
+            _Entry(fn, target, element, qualifier, int(priority), plugin, self._counter)
+        )
+
+    def remove_plugin(self, plugin: str) -> None:
+        """Unregister every comparator of the plugin named ``plugin``."""
+        self._entries = [e for e in self._entries if e.plugin != plugin]
 
     def remove(self, fn: Callable[..., Any]) -> None:
         """Unregister every registration of ``fn``."""
@@ -114,12 +131,17 @@ class ComparatorRegistry:
             ),
             key=lambda e: (-e.priority, e.order),
         )
-        fns = [e.fn for e in entries]
+        steps = [(e.fn, e.element) for e in entries]
 
         def run(*args: Any, **kw: Any) -> None:
-            for fn in fns:
+            stopped: set[str] = set()
+            for fn, element in steps:
+                if element in stopped:
+                    continue
                 if fn(*args, **kw) is PriorityDispatchResult.STOP:
-                    break
+                    if element is None:
+                        break
+                    stopped.add(element)
 
         return run
 

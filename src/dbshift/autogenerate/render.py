@@ -23,13 +23,14 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     UniqueConstraint,
 )
-from sqlalchemy.sql.elements import ClauseElement, TextClause, conv
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause, TextClause, conv
 from sqlalchemy.types import ARRAY, TypeDecorator, TypeEngine
 
 from ..operations.ops import (
     AddColumnOp,
     AlterColumnOp,
     CreateCheckConstraintOp,
+    CreateExcludeConstraintOp,
     CreateForeignKeyOp,
     CreateIndexOp,
     CreatePrimaryKeyOp,
@@ -407,7 +408,38 @@ def render_constraint(ctx: AutogenContext, const: Any) -> str | None:
             return None if custom is None else str(custom)
         args = [repr(_sql_text(ctx, const.sqltext))] + _constraint_kw(ctx, const)
         return f"{sa}CheckConstraint({', '.join(args)})"
+    if type(const).__name__ == "ExcludeConstraint":
+        custom = _user_render(ctx, "exclude", const)
+        if custom is not _DEFAULT:
+            return None if custom is None else str(custom)
+        ctx.imports.add("from sqlalchemy.dialects import postgresql")
+        elements = [(expr, op) for expr, _name, op in const._render_exprs]
+        kw = _exclude_kw(ctx, const.where, {"using": const.using})
+        args = _exclude_elements(ctx, elements) + _constraint_kw(ctx, const) + kw
+        return f"postgresql.ExcludeConstraint({', '.join(args)})"
     return None
+
+
+def _exclude_elements(ctx: AutogenContext, elements: list[Any]) -> list[str]:
+    out = []
+    for expr, operator in elements:
+        if isinstance(expr, str):
+            rendered = repr(expr)
+        elif isinstance(expr, ColumnClause) and not isinstance(expr, TextClause):
+            rendered = f"{_sa(ctx)}column({expr.name!r})"
+        else:
+            rendered = f"{_sa(ctx)}text({_sql_text(ctx, expr)!r})"
+        out.append(f"({rendered}, {operator!r})")
+    return out
+
+
+def _exclude_kw(ctx: AutogenContext, where: Any, kw: dict[str, Any]) -> list[str]:
+    out = []
+    if where is not None:
+        text = where if isinstance(where, str) else _sql_text(ctx, where)
+        out.append(f"where={_sa(ctx)}text({text!r})")
+    out.extend(f"{key}={value!r}" for key, value in kw.items() if value not in (None, False))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -616,6 +648,20 @@ def _render_create_check(ctx: AutogenContext, op: CreateCheckConstraintOp) -> st
         args.extend(_schema_kw(op.schema))
     args.extend(_kwargs(ctx, dict(op.kw)))
     return _call(f"{_op(ctx)}create_check_constraint", args)
+
+
+@renderers.dispatch_for(CreateExcludeConstraintOp)
+def _render_create_exclude(ctx: AutogenContext, op: CreateExcludeConstraintOp) -> str:
+    args = [_name(ctx, op.constraint_name)]
+    if not _in_batch(ctx):
+        args.append(repr(op.table_name))
+    args.extend(_exclude_elements(ctx, op.elements))
+    kw = dict(op.kw)
+    ordered = {k: kw.pop(k) for k in ("using", "deferrable", "initially") if k in kw}
+    args.extend(_exclude_kw(ctx, op.where, {**ordered, **kw}))
+    if not _in_batch(ctx):
+        args.extend(_schema_kw(op.schema))
+    return _call(f"{_op(ctx)}create_exclude_constraint", args)
 
 
 @renderers.dispatch_for(DropConstraintOp)

@@ -327,6 +327,29 @@ class MSSQLImpl(DefaultImpl):
 
     # ------------------------------------------------------------------ data
 
+    # ------------------------------------------------------------------ autogenerate
+
+    def compare_identity_default(
+        self, metadata_column: Column, reflected_identity: dict[str, Any] | None
+    ) -> bool | None:
+        """An autoincrement integer primary key is ``IDENTITY(1,1)`` in SQL Server without the
+        model saying so: that implicit identity is no change."""
+        if (
+            metadata_column.identity is None
+            and reflected_identity is not None
+            and metadata_column.primary_key
+            and metadata_column.autoincrement in (True, "auto")
+            and reflected_identity.get("start") in (None, 1)
+            and reflected_identity.get("increment") in (None, 1)
+        ):
+            return False
+        return None
+
+    def autogen_is_system_schema(self, schema: str) -> bool:
+        """SQL Server's own schemas (``sys``, ``INFORMATION_SCHEMA``, ``guest``, ``db_*`` roles)."""
+        lowered = schema.lower()
+        return lowered in ("sys", "information_schema", "guest") or lowered.startswith("db_")
+
     def bulk_insert(
         self,
         table: Table | Any,

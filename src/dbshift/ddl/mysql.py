@@ -13,6 +13,7 @@ connection; :class:`MariaDBImpl` copies a table's or index's ``mysql_*`` options
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
@@ -202,6 +203,109 @@ class MySQLImpl(DefaultImpl):
                 "MySQL drops an index within its table"
             )
         super().drop_index(index, **kw)
+
+    # ------------------------------------------------------------------ autogenerate
+
+    def compare_type(self, inspector_column: Any, metadata_column: Any) -> bool | None:
+        """ENUM members are compared as a set (MySQL reflects them in its own order)."""
+        conn_type = getattr(inspector_column, "type", None)
+        meta_type = metadata_column.type
+        if isinstance(conn_type, sqltypes.Enum) and isinstance(meta_type, sqltypes.Enum):
+            return set(conn_type.enums) != set(meta_type.enums)
+        return None
+
+    def normalize_server_default(self, sql: str) -> tuple[str, Any]:
+        """``curdate()`` is the current date too."""
+        kind, value = super().normalize_server_default(sql)
+        if kind == "expr" and value == "curdate()":
+            return kind, "current_date"
+        return kind, value
+
+    def compare_server_default(
+        self,
+        inspector_column: Any,
+        metadata_column: Any,
+        rendered_metadata_default: str | None,
+        rendered_inspector_default: str | None,
+    ) -> bool | None:
+        """MySQL 8 reflects a string default without its quotes (``anon`` for ``'anon'``)."""
+        differs = super().compare_server_default(
+            inspector_column, metadata_column, rendered_metadata_default, rendered_inspector_default
+        )
+        if not differs or rendered_metadata_default is None or rendered_inspector_default is None:
+            return differs
+        conn = self.normalize_server_default(rendered_inspector_default)
+        meta = self.normalize_server_default(rendered_metadata_default)
+        if {conn[0], meta[0]} == {"str", "expr"}:
+            return str(conn[1]).lower() != str(meta[1]).lower()
+        return differs
+
+    def correct_for_autogen_constraints(
+        self,
+        conn_unique_constraints: list[dict[str, Any]],
+        conn_indexes: list[dict[str, Any]],
+        metadata_unique_constraints: list[Any],
+        metadata_indexes: list[Any],
+        *,
+        conn_foreign_keys: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """A UNIQUE constraint is a unique index in MySQL, reflected twice: kept once, as the
+        kind the model uses (a constraint unless the model has an index of that name). The
+        indexes MySQL adds by itself for foreign keys are left out unless the model names them.
+        Expression indexes are not compared (MariaDB has none; MySQL does not reflect them)."""
+        meta_index_names = {str(ix.name) for ix in metadata_indexes if ix.name}
+        by_name = {ix.get("name"): ix for ix in conn_indexes}
+        for uq in list(conn_unique_constraints):
+            index = by_name.get(uq.get("duplicates_index"))
+            if index is None:
+                continue
+            if index["name"] in meta_index_names:
+                conn_unique_constraints.remove(uq)
+            else:
+                conn_indexes.remove(index)
+        implicit = set()
+        for fk in conn_foreign_keys:
+            cols = tuple(fk["constrained_columns"])
+            implicit.update({(fk.get("name"), cols), (cols[0], cols)})
+        conn_indexes[:] = [
+            ix for ix in conn_indexes
+            if ix.get("unique")
+            or ix.get("name") in meta_index_names
+            or (ix.get("name"), tuple(ix.get("column_names") or ())) not in implicit
+        ]
+        self._skip_autogen_expression_indexes(metadata_indexes)
+
+    def correct_for_autogen_foreignkeys(
+        self, conn_fks: list[dict[str, Any]], metadata_fks: list[dict[str, Any]]
+    ) -> None:
+        """No ON DELETE/ON UPDATE means RESTRICT in MySQL."""
+        super().correct_for_autogen_foreignkeys(conn_fks, metadata_fks)
+        for options in (*conn_fks, *metadata_fks):
+            for key in ("ondelete", "onupdate"):
+                if options.get(key) == "RESTRICT":
+                    options[key] = None
+
+    def correct_for_autogen_check_constraints(
+        self,
+        conn_checks: list[dict[str, Any]],
+        metadata_checks: list[Any],
+        *,
+        conn_columns: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """MariaDB gives each JSON column a CHECK ``json_valid(col)`` named after the column."""
+        columns = {c["name"] for c in conn_columns}
+        conn_checks[:] = [
+            ck for ck in conn_checks
+            if not (ck.get("name") in columns and "json_valid" in (ck.get("sqltext") or "").lower())
+        ]
+
+    def autogen_alter_column_existing(self, column_info: dict[str, Any]) -> dict[str, Any]:
+        """MODIFY restates the column, so an AUTO_INCREMENT column must say so."""
+        return {"existing_autoincrement": True} if column_info.get("autoincrement") else {}
+
+    def autogen_is_system_schema(self, schema: str) -> bool:
+        """The server's own databases."""
+        return schema in ("information_schema", "performance_schema", "mysql", "sys")
 
 
 class MariaDBImpl(MySQLImpl):

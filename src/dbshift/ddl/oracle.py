@@ -79,6 +79,17 @@ class OracleImpl(DefaultImpl):
         Table(table.name, MetaData(), blank, schema=table.schema)
         self._exec(sa_schema.SetColumnComment(blank))
 
+    # ------------------------------------------------------------------ autogenerate
+
+    def correct_for_autogen_foreignkeys(
+        self, conn_fks: list[dict[str, Any]], metadata_fks: list[dict[str, Any]]
+    ) -> None:
+        """Oracle reflects DEFERRABLE and INITIALLY: compared, INITIALLY IMMEDIATE as unset."""
+        for options in (*conn_fks, *metadata_fks):
+            initially = (options.get("initially") or "").upper() or None
+            options["deferrable"] = bool(options.get("deferrable"))
+            options["initially"] = None if initially == "IMMEDIATE" else initially
+
 
 # ---------------------------------------------------------------------------------------------
 # Spellings

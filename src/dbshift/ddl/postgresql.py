@@ -7,10 +7,12 @@ Everything else PostgreSQL needs is spelled by SQLAlchemy's own PostgreSQL compi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Identity
+from sqlalchemy import Column, Identity, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import NULLTYPE
@@ -23,7 +25,7 @@ from .elements import (
     format_table_name,
     format_type,
 )
-from .impl import DefaultImpl
+from .impl import DefaultImpl, strip_wrapping_parens
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -43,6 +45,14 @@ IDENTITY_OPTIONS: tuple[str, ...] = (
     "order",
     "on_null",
 )
+
+
+#: A SERIAL column's default: ``nextval('[schema.]<sequence>'::regclass)``.
+_SERIAL_DEFAULT = re.compile(r"^nextval\('(?:\"?[\w\.]+\"?\.)?\"?(\w+)\"?'(?:::regclass)?\)$", re.I)
+#: A trailing cast on a reflected default: ``::character varying``, ``::numeric(10,2)``, ``::text[]``.
+_CAST_SUFFIX = re.compile(r"::\s*[\w\"\.]+(?:\s+[a-z_]+)*(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])*\s*$", re.I)
+#: A cast inside a normalised (space-free) expression.
+_CAST_ANYWHERE = re.compile(r"::[a-z_\[\]]+")
 
 
 class PostgresqlImpl(DefaultImpl):
@@ -132,6 +142,99 @@ class PostgresqlImpl(DefaultImpl):
                 if isinstance(name, str) and name not in table.c:
                     table.append_column(Column(name, NULLTYPE))
         super().create_index(index, **kw)
+
+    # ------------------------------------------------------------------ autogenerate
+
+    def autogen_column_reflect(self, inspector: Any, table: Any, column_info: dict[str, Any]) -> None:
+        """A SERIAL column's ``nextval('<table>_<column>_seq'::regclass)`` default belongs to its
+        owned sequence, not to the user: it is dropped from the reflected column."""
+        default = column_info.get("default")
+        if default and column_info.get("autoincrement"):
+            match = _SERIAL_DEFAULT.match(default)
+            if match and match.group(1) == f"{table.name}_{column_info['name']}_seq":
+                column_info["default"] = None
+
+    def normalize_server_default(self, sql: str) -> tuple[str, Any]:
+        """Casts (``'x'::character varying``, ``0::numeric``) are stripped before comparing."""
+        previous = None
+        sql = sql.strip()
+        while previous != sql:
+            previous = sql
+            sql = _CAST_SUFFIX.sub("", strip_wrapping_parens(sql)).strip()
+        return super().normalize_server_default(sql)
+
+    def compare_server_default(
+        self,
+        inspector_column: Any,
+        metadata_column: Column,
+        rendered_metadata_default: str | None,
+        rendered_inspector_default: str | None,
+    ) -> bool | None:
+        """Defaults that still differ as text are asked to the server: ``SELECT (a) = (b)``."""
+        differs = super().compare_server_default(
+            inspector_column, metadata_column, rendered_metadata_default, rendered_inspector_default
+        )
+        if not differs or rendered_metadata_default is None or rendered_inspector_default is None:
+            return differs
+        if self.connection is None or self.as_sql:
+            return differs
+        sql = f"SELECT ({rendered_inspector_default}) = ({rendered_metadata_default})"
+        try:
+            with self.connection.begin_nested():
+                return not bool(self.connection.scalar(text(sql.replace(":", "\\:"))))
+        except DBAPIError:
+            return differs
+
+    def autogen_expression_key(self, sql: str) -> str:
+        """Casts in index expressions (``(title)::text``) do not count."""
+        return _CAST_ANYWHERE.sub("", super().autogen_expression_key(sql))
+
+    def correct_for_autogen_foreignkeys(
+        self, conn_fks: list[dict[str, Any]], metadata_fks: list[dict[str, Any]]
+    ) -> None:
+        """PostgreSQL reflects DEFERRABLE and INITIALLY: compared, INITIALLY IMMEDIATE as unset."""
+        for options in (*conn_fks, *metadata_fks):
+            initially = (options.get("initially") or "").upper() or None
+            options["deferrable"] = bool(options.get("deferrable"))
+            options["initially"] = None if initially == "IMMEDIATE" else initially
+
+    def autogen_standalone_type(self, type_: Any) -> Any:
+        """A named native ENUM is a type of its own (``CREATE TYPE``): tables and columns that
+        autogenerate creates get a ``postgresql.ENUM(..., create_type=False)`` stand-in."""
+        from sqlalchemy import Enum
+        from sqlalchemy.dialects import postgresql
+
+        if isinstance(type_, Enum) and type_.native_enum and type_.name:
+            return postgresql.ENUM(
+                *type_.enums, name=type_.name, schema=type_.schema, create_type=False
+            )
+        return None
+
+    def autogen_index_extras(
+        self, index: Any = None, reflected: dict[str, Any] | None = None
+    ) -> tuple[Any, ...]:
+        """A partial index's WHERE (normalised) and a covering index's INCLUDE columns."""
+        if reflected is not None:
+            options = reflected.get("dialect_options") or {}
+            where = options.get("postgresql_where")
+            include = options.get("postgresql_include") or ()
+        else:
+            options = index.dialect_options["postgresql"]
+            where = options.get("where")
+            include = options.get("include") or ()
+            if where is not None and not isinstance(where, str):
+                where = str(
+                    where.compile(
+                        dialect=self.dialect,
+                        compile_kwargs={"literal_binds": True, "include_table": False},
+                    )
+                )
+        key = self.autogen_expression_key(str(where)) if where is not None else None
+        return (key, tuple(c if isinstance(c, str) else c.name for c in include))
+
+    def autogen_is_system_schema(self, schema: str) -> bool:
+        """``pg_*`` schemas (catalog, toast, temp) and ``information_schema``."""
+        return schema.startswith("pg_") or super().autogen_is_system_schema(schema)
 
     # ------------------------------------------------------------------ batch
 

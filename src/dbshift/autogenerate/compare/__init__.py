@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...operations.ops import UpgradeOps
+from ...runtime.plugins import load_entry_point_plugins
 from . import columns, comments, constraints, enums, tables, types_defaults  # noqa: F401
 
 if TYPE_CHECKING:
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
 
 
 def populate_upgrade_ops(autogen_context: AutogenContext, upgrade_ops: UpgradeOps) -> None:
-    """Run every enabled ``"autogenerate"`` comparator, filling ``upgrade_ops``."""
+    """Run every enabled ``"autogenerate"`` comparator, filling ``upgrade_ops``.
+
+    Plugins published under the ``alembic.plugins``/``dbshift.plugins`` entry points are loaded
+    the first time this runs.
+    """
+    load_entry_point_plugins()
     autogen_context.table_key_to_table  # noqa: B018 - duplicate table keys fail early
     autogen_context.dispatch("autogenerate")(autogen_context, upgrade_ops)

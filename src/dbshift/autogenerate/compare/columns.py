@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 NULLABLE_PLUGIN = "dbshift.autogenerate.constraints"
 
 
-@comparators.dispatch_for("table", plugin=PLUGIN, priority=DispatchPriority.FIRST)
+@comparators.dispatch_for("table", plugin=PLUGIN, element="columns", priority=DispatchPriority.FIRST)
 def compare_columns(
     autogen_context: AutogenContext,
     modify_ops: ModifyTableOps,
@@ -73,14 +73,14 @@ def compare_columns(
             existing_server_default=DefaultClause(text(default)) if default is not None else None,
             existing_comment=data.get("comment") or None,
         )
-        if ctx.rules.restates_autoincrement and data.get("autoincrement"):
-            alter.kw["existing_autoincrement"] = True
+        alter.kw.update(ctx.impl.autogen_alter_column_existing(data))
         column_chain(ctx, alter, schema, tname, column.name, conn_col, column)
         if alter.has_changes():
             modify_ops.ops.append(alter)
 
 
-@comparators.dispatch_for("column", plugin=NULLABLE_PLUGIN, priority=DispatchPriority.FIRST)
+@comparators.dispatch_for("column", plugin=NULLABLE_PLUGIN, element="nullable",
+                          priority=DispatchPriority.FIRST)
 def compare_nullable(
     autogen_context: AutogenContext,
     alter_column_op: AlterColumnOp,

@@ -25,7 +25,7 @@ def _supports_comments(autogen_context: AutogenContext) -> bool:
     return bool(getattr(autogen_context.dialect, "supports_comments", False))
 
 
-@comparators.dispatch_for("table", plugin=PLUGIN)
+@comparators.dispatch_for("table", plugin=PLUGIN, element="comments")
 def compare_table_comment(
     autogen_context: AutogenContext,
     modify_ops: ModifyTableOps,
@@ -49,7 +49,7 @@ def compare_table_comment(
         )
 
 
-@comparators.dispatch_for("column", plugin=PLUGIN)
+@comparators.dispatch_for("column", plugin=PLUGIN, element="comments")
 def compare_column_comment(
     autogen_context: AutogenContext,
     alter_column_op: AlterColumnOp,

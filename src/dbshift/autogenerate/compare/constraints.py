@@ -6,7 +6,6 @@ foreign key targets and actions); SQLAlchemy objects are built only for what cha
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Table, UniqueConstraint
@@ -23,7 +22,6 @@ from ...operations.ops import (
 from ..reflection import ReflectedTable
 from ..registry import comparators
 from ..reversal import with_reverse
-from .dialect_rules import normalise_expression
 from .tables import CHECKS_PLUGIN
 
 if TYPE_CHECKING:
@@ -68,21 +66,21 @@ def _expression_key(ctx: AutogenContext, expr: Any) -> tuple[str, bool]:
         )
     except Exception:  # noqa: BLE001 - anything uncompilable is compared by its text
         compiled = str(expr)
-    return normalise_expression(compiled), False
+    return ctx.impl.autogen_expression_key(compiled), False
 
 
-def _reflected_index_sig(ix: dict[str, Any]) -> tuple[str, ...]:
+def _reflected_index_sig(ctx: AutogenContext, ix: dict[str, Any]) -> tuple[str, ...]:
     expressions = ix.get("expressions") or []
     sig = []
     for pos, col in enumerate(ix.get("column_names") or []):
         if col is None and pos < len(expressions):
-            sig.append(normalise_expression(expressions[pos]))
+            sig.append(ctx.impl.autogen_expression_key(expressions[pos]))
         else:
             sig.append(col if col is not None else "?")
-    return tuple(sig)
+    return tuple(sig) + ctx.impl.autogen_index_extras(reflected=ix)
 
 
-@comparators.dispatch_for("table", plugin=PLUGIN)
+@comparators.dispatch_for("table", plugin=PLUGIN, element="indexes")
 def compare_indexes_and_uniques(
     autogen_context: AutogenContext,
     modify_ops: ModifyTableOps,
@@ -93,29 +91,30 @@ def compare_indexes_and_uniques(
 ) -> None:
     """Indexes and unique constraints added, removed, or changed (drop + create)."""
     ctx = autogen_context
-    rules = ctx.rules
     parent = {"schema_name": schema, "table_name": tname}
 
+    meta_indexes = [
+        index for index in sorted(metadata_table.indexes, key=lambda ix: str(ix.name))
+        if ctx.run_object_filters(index, index.name, "index", False, None)
+    ]
+    meta_uniques = [
+        const for const in metadata_table.constraints
+        if isinstance(const, UniqueConstraint)
+        and ctx.run_object_filters(const, const.name, "unique_constraint", False, None)
+    ]
+    ctx.impl.correct_for_autogen_constraints(
+        conn_table.uniques,
+        conn_table.indexes,
+        meta_uniques,
+        meta_indexes,
+        conn_foreign_keys=conn_table.foreign_keys,
+    )
     meta_items: list[_Item] = []
-    for index in metadata_table.indexes:
-        if not ctx.run_object_filters(index, index.name, "index", False, None):
-            continue
-        keys = [_expression_key(ctx, e) for e in index.expressions]
-        if not rules.reflects_expression_indexes and not all(plain for _, plain in keys):
-            warnings.warn(
-                f"autogenerate skips expression-based index {index.name!r} on {tname}: "
-                f"{ctx.dialect_name} does not reflect expression indexes",
-                stacklevel=2,
-            )
-            continue
-        meta_items.append(
-            _Item("index", _name(index.name), tuple(k for k, _ in keys), bool(index.unique), index)
-        )
-    for const in metadata_table.constraints:
-        if not isinstance(const, UniqueConstraint):
-            continue
-        if not ctx.run_object_filters(const, const.name, "unique_constraint", False, None):
-            continue
+    for index in meta_indexes:
+        keys = tuple(k for k, _ in (_expression_key(ctx, e) for e in index.expressions))
+        sig = keys + ctx.impl.autogen_index_extras(index=index)
+        meta_items.append(_Item("index", _name(index.name), sig, bool(index.unique), index))
+    for const in meta_uniques:
         meta_items.append(
             _Item("unique", _name(const.name), tuple(c.name for c in const.columns), True, const)
         )
@@ -132,14 +131,12 @@ def compare_indexes_and_uniques(
     conn_items = [
         _Item("unique", uq.get("name"), tuple(uq["column_names"]), True, uq) for uq in conn_uniques
     ] + [
-        _Item("index", ix.get("name"), _reflected_index_sig(ix), bool(ix.get("unique")), ix)
+        _Item("index", ix.get("name"), _reflected_index_sig(ctx, ix), bool(ix.get("unique")), ix)
         for ix in conn_indexes
     ]
 
     def compatible(meta: _Item, conn: _Item) -> bool:
-        if meta.kind == conn.kind:
-            return True
-        return rules.unique_is_index and conn.kind == "index" and conn.unique and meta.unique
+        return meta.kind == conn.kind
 
     claimed: set[int] = set()
     pairs: list[tuple[_Item, _Item]] = []
@@ -229,8 +226,18 @@ def _drop_op(
 # foreign keys
 
 
+def _fk_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The compared options of one foreign key: actions upper-cased, NO ACTION as None."""
+    out: dict[str, Any] = {}
+    for key in ("ondelete", "onupdate"):
+        value = (options.get(key) or "").upper() or None
+        out[key] = None if value == "NO ACTION" else value
+    out["deferrable"] = options.get("deferrable")
+    out["initially"] = options.get("initially")
+    return out
+
+
 def _fk_sig(
-    ctx: AutogenContext,
     local: tuple[str, ...],
     ref_schema: str | None,
     ref_table: str,
@@ -238,21 +245,12 @@ def _fk_sig(
     options: dict[str, Any],
     default_schema: str | None,
 ) -> tuple[Any, ...]:
-    rules = ctx.rules
     if ref_schema == default_schema:
         ref_schema = None
-    sig: tuple[Any, ...] = (
-        local,
-        ref_schema,
-        ref_table,
-        ref_cols,
-        rules.fk_action(options.get("ondelete")),
-        rules.fk_action(options.get("onupdate")),
+    return (
+        local, ref_schema, ref_table, ref_cols,
+        options["ondelete"], options["onupdate"], options["deferrable"], options["initially"],
     )
-    if rules.reflects_fk_deferral:
-        initially = (options.get("initially") or "").upper() or None
-        sig += (bool(options.get("deferrable")), None if initially == "IMMEDIATE" else initially)
-    return sig
 
 
 def _metadata_fk_target(fk: ForeignKeyConstraint) -> tuple[str | None, str, tuple[str, ...]]:
@@ -265,7 +263,7 @@ def _metadata_fk_target(fk: ForeignKeyConstraint) -> tuple[str | None, str, tupl
     return (".".join(parts[:-2]) or None), parts[-2], cols
 
 
-@comparators.dispatch_for("table", plugin=PLUGIN)
+@comparators.dispatch_for("table", plugin=PLUGIN, element="foreignkeys")
 def compare_foreign_keys(
     autogen_context: AutogenContext,
     modify_ops: ModifyTableOps,
@@ -279,32 +277,40 @@ def compare_foreign_keys(
     parent = {"schema_name": schema, "table_name": tname}
     default_schema = ctx.inspector.default_schema_name
 
-    meta_fks: dict[tuple[Any, ...], list[ForeignKeyConstraint]] = {}
-    for fk in metadata_table.foreign_key_constraints:
-        if not ctx.run_object_filters(fk, fk.name, "foreign_key_constraint", False, None):
-            continue
-        ref_schema, ref_table, ref_cols = _metadata_fk_target(fk)
-        options = {
+    meta_pairs: list[tuple[ForeignKeyConstraint, dict[str, Any]]] = [
+        (fk, _fk_options({
             "ondelete": fk.ondelete, "onupdate": fk.onupdate,
             "deferrable": fk.deferrable, "initially": fk.initially,
-        }
+        }))
+        for fk in metadata_table.foreign_key_constraints
+        if ctx.run_object_filters(fk, fk.name, "foreign_key_constraint", False, None)
+    ]
+    conn_pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        (fk, _fk_options(fk.get("options") or {}))
+        for fk in conn_table.foreign_keys
+        if ctx.run_name_filters(fk.get("name"), "foreign_key_constraint", parent)
+    ]
+    ctx.impl.correct_for_autogen_foreignkeys(
+        [opts for _, opts in conn_pairs], [opts for _, opts in meta_pairs]
+    )
+
+    meta_fks: dict[tuple[Any, ...], list[ForeignKeyConstraint]] = {}
+    for fk, options in meta_pairs:
+        ref_schema, ref_table, ref_cols = _metadata_fk_target(fk)
         sig = _fk_sig(
-            ctx, tuple(c.name for c in fk.columns), ref_schema, ref_table, ref_cols, options,
+            tuple(c.name for c in fk.columns), ref_schema, ref_table, ref_cols, options,
             default_schema,
         )
         meta_fks.setdefault(sig, []).append(fk)
 
     conn_fks: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for fk in conn_table.foreign_keys:
-        if not ctx.run_name_filters(fk.get("name"), "foreign_key_constraint", parent):
-            continue
+    for fk, options in conn_pairs:
         sig = _fk_sig(
-            ctx,
             tuple(fk["constrained_columns"]),
             fk.get("referred_schema"),
             fk["referred_table"],
             tuple(fk["referred_columns"]),
-            fk.get("options") or {},
+            options,
             default_schema,
         )
         conn_fks.setdefault(sig, []).append(fk)
@@ -342,7 +348,7 @@ def _reflected_fk(conn_table: ReflectedTable, data: dict[str, Any]) -> ForeignKe
 # named CHECK constraints (opt-in plugin)
 
 
-@comparators.dispatch_for("table", plugin=CHECKS_PLUGIN)
+@comparators.dispatch_for("table", plugin=CHECKS_PLUGIN, element="checks")
 def compare_named_checks(
     autogen_context: AutogenContext,
     modify_ops: ModifyTableOps,
@@ -362,16 +368,18 @@ def compare_named_checks(
         and not getattr(c, "_type_bound", False)
         and ctx.run_object_filters(c, c.name, "check_constraint", False, None)
     }
-    conn_checks = {
-        c["name"]: c
-        for c in conn_table.checks
+    conn_list = [
+        c for c in conn_table.checks
         if c.get("name") and ctx.run_name_filters(c["name"], "check_constraint", parent)
-    }
-    json_columns = {
-        col["name"] for col in conn_table.columns if ctx.rules.unique_is_index
-    }
+    ]
+    meta_list = list(meta_checks.values())
+    ctx.impl.correct_for_autogen_check_constraints(
+        conn_list, meta_list, conn_columns=conn_table.columns
+    )
+    meta_checks = {_name(c.name): c for c in meta_list}
+    conn_checks = {c["name"]: c for c in conn_list}
     for name, data in conn_checks.items():
-        if name in meta_checks or (name in json_columns and "json_valid" in data["sqltext"].lower()):
+        if name in meta_checks:
             continue
         table = conn_table.to_table()
         const = CheckConstraint(data["sqltext"], name=conv(name))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Enum
-from sqlalchemy.dialects import postgresql
 
 from ...operations.ops import UpgradeOps
 from ..enum_ops import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, RecreateEnumTypeOp
@@ -30,18 +29,12 @@ def _is_named_enum(type_: Any) -> bool:
 def column_type_without_events(autogen_context: AutogenContext, type_: Any) -> Any:
     """A ``postgresql.ENUM(..., create_type=False)`` standing in for a named enum type (None for
     other types), so that creating a table or column never creates the type itself."""
-    if not autogen_context.rules.named_enum_types or not _is_named_enum(type_):
-        return None
-    return postgresql.ENUM(
-        *type_.enums, name=type_.name, schema=type_.schema, create_type=False
-    )
+    return autogen_context.impl.autogen_standalone_type(type_)
 
 
 def columns_without_type_events(autogen_context: AutogenContext, items: list[Any]) -> list[Any]:
     """``items`` (a CreateTableOp's columns and constraints) with named enum columns swapped for
     copies whose type does not create itself."""
-    if not autogen_context.rules.named_enum_types:
-        return items
     out = []
     for item in items:
         new_type = (
@@ -95,7 +88,8 @@ def _is_subsequence(small: list[str], big: list[str]) -> bool:
 
 
 @comparators.dispatch_for(
-    "schema", qualifier="postgresql", plugin=PLUGIN, priority=DispatchPriority.LAST
+    "schema", qualifier="postgresql", plugin=PLUGIN, element="enums",
+    priority=DispatchPriority.LAST,
 )
 def compare_enums(
     autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 PLUGIN = "dbshift.autogenerate.tables"
 SCHEMAS_PLUGIN = "dbshift.autogenerate.schemas"
 CHECKS_PLUGIN = "dbshift.ext.checkconstraint_byname"
-_SYSTEM_SCHEMAS = {"information_schema", "performance_schema", "mysql", "sys"}
 
 
 @comparators.dispatch_for("autogenerate", plugin=SCHEMAS_PLUGIN)
@@ -55,7 +54,7 @@ def schemas_to_compare(autogen_context: AutogenContext) -> list[str | None]:
     schemas: list[str | None] = []
     for name in inspector.get_schema_names():
         schema = None if name == default else name
-        if schema is not None and (name in _SYSTEM_SCHEMAS or name.startswith("pg_")):
+        if schema is not None and autogen_context.impl.autogen_is_system_schema(name):
             continue
         if autogen_context.run_name_filters(schema, "schema", {}):
             schemas.append(schema)
@@ -78,7 +77,7 @@ def _metadata_tables(autogen_context: AutogenContext, schema: str | None) -> dic
     return tables
 
 
-@comparators.dispatch_for("schema", plugin=PLUGIN, priority=DispatchPriority.FIRST)
+@comparators.dispatch_for("schema", plugin=PLUGIN, element="tables", priority=DispatchPriority.FIRST)
 def compare_tables(
     autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]
 ) -> None:
@@ -112,12 +111,12 @@ def compare_tables(
         }
         reflected = reflect_tables(
             inspector,
+            ctx.impl,
             schema,
             conn_names,
             all_names,
             comments=supports_comments,
             checks=want_checks,
-            adjust_table=ctx.rules.adjust_reflected_table,
         )
         for name, table in reflected.items():
             reflected_all[(schema, name)] = table
@@ -181,6 +180,9 @@ def _create_table_ops(ctx: AutogenContext, table: Table) -> list[Any]:
 
 
 def _drop_table_ops(ctx: AutogenContext, conn_table: ReflectedTable) -> list[Any]:
+    ctx.impl.correct_for_autogen_constraints(
+        conn_table.uniques, conn_table.indexes, [], [], conn_foreign_keys=conn_table.foreign_keys
+    )
     table = conn_table.to_table()
     out: list[Any] = []
     index_ops = [

@@ -12,7 +12,7 @@ import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Computed, DefaultClause, Identity, text
+from sqlalchemy import Computed, DefaultClause, Identity
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import NullType
@@ -20,7 +20,6 @@ from sqlalchemy.types import NullType
 from ...operations.ops import AlterColumnOp
 from ..reflection import ReflectedColumn
 from ..registry import DispatchPriority, PriorityDispatchResult, comparators
-from .dialect_rules import normalise_expression
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -103,19 +102,15 @@ def types_differ(autogen_context: AutogenContext, conn_type: Any, metadata_type:
         synonyms = getattr(impl, "type_synonyms", ())
         if not any(conn.name in group and meta.name in group for group in synonyms):
             return True
-    if conn.args and meta.args:
-        if autogen_context.rules.enum_args_as_set and conn.name == "ENUM":
-            if set(conn.args) != set(meta.args):
-                return True
-        elif conn.args != meta.args:
-            return True
+    if conn.args and meta.args and conn.args != meta.args:
+        return True
     for key in set(conn.extras) & set(meta.extras):
         if conn.extras[key] != meta.extras[key]:
             return True
     return False
 
 
-@comparators.dispatch_for("column", plugin=TYPES_PLUGIN)
+@comparators.dispatch_for("column", plugin=TYPES_PLUGIN, element="types")
 def compare_type(
     autogen_context: AutogenContext,
     alter_column_op: AlterColumnOp,
@@ -174,20 +169,8 @@ def metadata_default_text(column: Any, dialect: Dialect | None) -> str | None:
         return str(arg)
 
 
-def _server_says_equal(autogen_context: AutogenContext, conn_text: str, meta_text: str) -> bool:
-    connection = autogen_context.connection
-    if connection is None:
-        return False
-    try:
-        with connection.begin_nested():
-            return bool(
-                connection.scalar(text(f"SELECT ({conn_text}) = ({meta_text})".replace(":", "\\:")))
-            )
-    except sa_exc.DBAPIError:
-        return False
-
-
-@comparators.dispatch_for("column", plugin=DEFAULTS_PLUGIN, priority=DispatchPriority.LAST)
+@comparators.dispatch_for("column", plugin=DEFAULTS_PLUGIN, element="server_default",
+                           priority=DispatchPriority.LAST)
 def compare_server_default(
     autogen_context: AutogenContext,
     alter_column_op: AlterColumnOp,
@@ -222,20 +205,19 @@ def compare_server_default(
             return PriorityDispatchResult.CONTINUE
     if conn_text is None and meta_text is None:
         return None
-    if conn_text is not None and meta_text is not None:
-        rules = autogen_context.rules
-        if rules.defaults_equal(conn_text, meta_text):
-            return None
-        if rules.server_compares_defaults and _server_says_equal(
-            autogen_context, conn_text, meta_text
-        ):
-            return None
-    alter_column_op.modify_server_default = metadata_col.server_default
+    if autogen_context.impl.compare_server_default(conn_col, metadata_col, meta_text, conn_text):
+        alter_column_op.modify_server_default = metadata_col.server_default
     return None
 
 
 # ---------------------------------------------------------------------------------------------
 # computed and identity columns
+
+
+def _identity_from(reflected: dict[str, Any] | None) -> Identity | None:
+    if not reflected:
+        return None
+    return Identity(**{k: v for k, v in reflected.items() if v is not None})
 
 
 def _identity_values(identity: Any, ignore: tuple[str, ...]) -> dict[str, Any]:
@@ -245,7 +227,7 @@ def _identity_values(identity: Any, ignore: tuple[str, ...]) -> dict[str, Any]:
     return {k: getattr(identity, k, None) for k in keys if k not in ignore}
 
 
-@comparators.dispatch_for("column", plugin=DEFAULTS_PLUGIN)
+@comparators.dispatch_for("column", plugin=DEFAULTS_PLUGIN, element="server_default")
 def compare_computed_and_identity(
     autogen_context: AutogenContext,
     alter_column_op: AlterColumnOp,
@@ -259,13 +241,14 @@ def compare_computed_and_identity(
     conn_computed = conn_col.data.get("computed")
     meta_computed = metadata_col.computed
     if conn_computed or meta_computed is not None:
-        conn_sql = normalise_expression(str(conn_computed["sqltext"])) if conn_computed else None
+        key = autogen_context.impl.autogen_expression_key
+        conn_sql = key(str(conn_computed["sqltext"])) if conn_computed else None
         meta_sql = None
         if meta_computed is not None:
             compiled = meta_computed.sqltext.compile(
                 dialect=autogen_context.dialect, compile_kwargs={"literal_binds": True}
             )
-            meta_sql = normalise_expression(str(compiled))
+            meta_sql = key(str(compiled))
         if conn_sql != meta_sql:
             warnings.warn(
                 f"Computed default on {tname}.{cname} cannot be modified", stacklevel=2
@@ -276,12 +259,14 @@ def compare_computed_and_identity(
     meta_identity = metadata_col.identity
     if conn_identity is None and meta_identity is None:
         return
+    verdict = autogen_context.impl.compare_identity_default(metadata_col, conn_identity)
+    if verdict is not None:
+        if verdict:
+            alter_column_op.existing_server_default = _identity_from(conn_identity)
+            alter_column_op.modify_server_default = meta_identity
+        return
     ignore = tuple(getattr(autogen_context.impl, "identity_attrs_ignore", ()) or ())
-    existing = (
-        Identity(**{k: v for k, v in conn_identity.items() if v is not None})
-        if conn_identity
-        else None
-    )
+    existing = _identity_from(conn_identity)
     if conn_identity is None or meta_identity is None:
         alter_column_op.existing_server_default = existing
         alter_column_op.modify_server_default = meta_identity
