@@ -101,3 +101,92 @@ def test_failed_migration_leaves_no_ddl_behind(sqlite_engine) -> None:
         insp = sa.inspect(conn)
         assert [c["name"] for c in insp.get_columns("t")] == ["a"]
         assert not insp.has_table("u")
+
+
+def test_rename_table_in_schema_keeps_new_name_unqualified(offline_op) -> None:
+    op, sql = offline_op("sqlite")
+    op.rename_table("t", "t2", schema="s")
+    assert sql == ["ALTER TABLE s.t RENAME TO t2"]
+
+
+def test_rename_table_in_attached_database_runs() -> None:
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ATTACH DATABASE ':memory:' AS s")
+        conn.exec_driver_sql("CREATE TABLE s.t (a INTEGER)")
+        conn.commit()
+        ctx = MigrationContext.configure(conn)
+        with ctx.begin_transaction():
+            Operations(ctx).rename_table("t", "t2", schema="s")
+        assert sa.inspect(conn).get_table_names(schema="s") == ["t2"]
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("column", "kw"),
+    [
+        (lambda: sa.Column("rid", sa.Integer, sa.ForeignKey("a.id", name="fk_a"),
+                           sa.ForeignKey("b.id", name="fk_b")), {"inline_references": True}),
+        (lambda: sa.Column("rid", sa.Integer, sa.ForeignKey("a.id", name="fk_a"),
+                           sa.ForeignKey("b.id", name="fk_b")), {}),
+        (lambda: sa.Column("rid", sa.Integer, sa.ForeignKey("a.id", name="fk_a")),
+         {"inline_references": False}),
+        (lambda: sa.Column("u", sa.Integer, unique=True), {}),
+    ],
+    ids=["two_fks_inline", "two_fks", "inline_references_false", "unique"],
+)
+def test_add_column_with_constraint_alter_refused_before_any_statement(
+    offline_op, column, kw
+) -> None:
+    op, sql = offline_op("sqlite")
+    with pytest.raises(NotImplementedError, match="of new column t.* batch mode"):
+        op.add_column("t", column(), **kw)
+    assert sql == []
+
+
+def test_add_column_two_foreign_keys_online_leaves_table_unchanged(sqlite_engine) -> None:
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE a (id INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql("CREATE TABLE t (c INTEGER)")
+    with sqlite_engine.connect() as conn:
+        op = Operations(MigrationContext.configure(conn))
+        col = sa.Column("rid", sa.Integer, sa.ForeignKey("a.id", name="fk_1"),
+                        sa.ForeignKey("a.id", name="fk_2"))
+        with pytest.raises(NotImplementedError, match="batch mode"):
+            op.add_column("t", col)
+        assert [c["name"] for c in sa.inspect(conn).get_columns("t")] == ["c"]
+
+
+def test_only_a_columns_single_foreign_key_counts_as_inline(offline_op) -> None:
+    op, _sql = offline_op("sqlite")
+    meta = sa.MetaData()
+    one = sa.Table("t1", meta, sa.Column("rid", sa.Integer, sa.ForeignKey("a.id")))
+    two = sa.Table("t2", meta, sa.Column("rid", sa.Integer, sa.ForeignKey("a.id"),
+                                         sa.ForeignKey("b.id")))
+    composite = sa.Table("t3", meta, sa.Column("x", sa.Integer), sa.Column("y", sa.Integer),
+                         sa.ForeignKeyConstraint(["x", "y"], ["a.x", "a.y"]))
+    rendered = op.impl.column_constraint_rendered_inline
+    assert rendered(next(iter(one.foreign_key_constraints)))
+    assert not any(rendered(fk) for fk in two.foreign_key_constraints)
+    assert not rendered(next(iter(composite.foreign_key_constraints)))
+
+
+def test_comments_are_skipped_with_a_warning(offline_op) -> None:
+    op, sql = offline_op("sqlite")
+    with pytest.warns(UserWarning, match="SQLite has no comments") as caught:
+        op.alter_column("t", "c", comment="note", new_column_name="d", existing_type=sa.Integer())
+        op.alter_column("t", "d", comment=None, existing_comment="note")
+        op.create_table_comment("t", "a table")
+        op.drop_table_comment("t")
+    assert sql == ["ALTER TABLE t RENAME COLUMN c TO d"]
+    assert len([w for w in caught if "SQLite has no comments" in str(w.message)]) == 4
+
+
+def test_comment_online_does_not_fail_the_migration(sqlite_engine) -> None:
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (c INTEGER)")
+    with sqlite_engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        with ctx.begin_transaction(), pytest.warns(UserWarning, match="no comments"):
+            Operations(ctx).alter_column("t", "c", comment="x", new_column_name="d")
+        assert [c["name"] for c in sa.inspect(conn).get_columns("t")] == ["d"]

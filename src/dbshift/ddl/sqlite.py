@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKeyConstraint,
+    PrimaryKeyConstraint,
     Time,
     case,
     cast,
@@ -113,14 +114,24 @@ class SQLiteImpl(DefaultImpl):
         inline_references: bool | None = None,
         inline_primary_key: bool | None = None,
     ) -> None:
-        """ADD COLUMN; a single-column foreign key is rendered inline as ``REFERENCES``.
+        """ADD COLUMN; the column's foreign key, when it is its only one, is rendered inline.
 
         SQLite accepts ``REFERENCES`` in ADD COLUMN (and nothing else adds a foreign key short of a
         rebuild), so dbshift renders it there instead of refusing a separate ADD CONSTRAINT the way
-        Alembic does.
+        Alembic does. A constraint that would need an ALTER of its own (a second or composite
+        foreign key, one with ``inline_references=False``, a UNIQUE) raises NotImplementedError
+        (use batch mode) before any statement runs, so nothing is half applied.
         """
         if inline_references is None and _inline_fk(column) is not None:
             inline_references = True
+        inline = _inline_fk(column) if inline_references else None
+        for const in _constraints_of_new_column(column):
+            if not self._added_with_column(const, inline):
+                label = repr(const.name) if isinstance(const.name, str) else "(unnamed)"
+                raise NotImplementedError(
+                    f"SQLite can't add {type(const).__name__} {label} of new column "
+                    f"{table_name}.{column.name} with ALTER. {_USE_BATCH}"
+                )
         super().add_column(
             table_name,
             column,
@@ -131,15 +142,44 @@ class SQLiteImpl(DefaultImpl):
         )
 
     def column_constraint_rendered_inline(self, constraint: Constraint) -> bool:
-        """Single-column FKs and column-level CHECKs are part of the ADD COLUMN statement."""
+        """A column's only foreign key (single-column) and column-level CHECKs are part of ADD COLUMN."""
         if isinstance(constraint, ForeignKeyConstraint):
-            return len(constraint.elements) == 1
+            return (
+                len(constraint.elements) == 1
+                and _inline_fk(constraint.elements[0].parent) is not None
+            )
         if isinstance(constraint, CheckConstraint) and not _is_type_bound(constraint):
             return any(constraint in col.constraints for col in constraint.columns) or any(
                 constraint in col.constraints
                 for col in getattr(constraint.table, "columns", ())
             )
         return False
+
+    # ------------------------------------------------------------------ comments
+
+    def create_table_comment(self, table: Table) -> None:
+        """Skipped with a warning: SQLite has no comments (SQLAlchemy's ``supports_comments`` is
+        False and CREATE TABLE drops them silently); ``COMMENT ON`` would fail when run."""
+        _warn_no_comments(f"table {table.name}")
+
+    def drop_table_comment(self, table: Table) -> None:
+        """Skipped with a warning, as :meth:`create_table_comment`."""
+        _warn_no_comments(f"table {table.name}")
+
+    def create_column_comment(self, column: Column) -> None:
+        """Skipped with a warning, as :meth:`create_table_comment`; ``alter_column(comment=...)``
+        comes here, and the rest of the same ``alter_column`` (a rename) still runs."""
+        table = getattr(column, "table", None)
+        owner = f"{table.name}." if table is not None and hasattr(table, "name") else ""
+        _warn_no_comments(f"column {owner}{column.name}")
+
+    def _added_with_column(self, const: Constraint, inline_fk: Any) -> bool:
+        """Whether ADD COLUMN takes care of ``const`` (rendered inline, skipped or warned about)."""
+        if isinstance(const, PrimaryKeyConstraint) or _is_type_bound(const):
+            return True
+        if isinstance(const, ForeignKeyConstraint):
+            return inline_fk is not None and const is inline_fk.constraint
+        return self.column_constraint_rendered_inline(const)
 
     def alter_column(self, table_name: str, column_name: str, **kw: Any) -> None:
         """Only renames are native; other changes need batch mode."""
@@ -158,6 +198,28 @@ class SQLiteImpl(DefaultImpl):
                 "use op.batch_alter_table(), which rebuilds the table"
             )
         super().alter_column(table_name, column_name, **kw)
+
+    # ------------------------------------------------------------------ autogenerate
+
+    def correct_for_autogen_constraints(
+        self,
+        conn_unique_constraints: list[dict[str, Any]],
+        conn_indexes: list[dict[str, Any]],
+        metadata_unique_constraints: list[Any],
+        metadata_indexes: list[Any],
+        *,
+        conn_foreign_keys: Any = (),
+    ) -> None:
+        """SQLite's reflection skips expression indexes, so the model's are not compared (warned)."""
+        self._skip_autogen_expression_indexes(metadata_indexes)
+
+    def autogen_reflect(self, schema: str | None, table_names: list[str] | None) -> dict[str, Any]:
+        """Every kind of reflected data for ``table_names`` (None: all) in a few bulk queries
+        (see :mod:`dbshift.ddl.sqlite_reflection`), keyed like ``Inspector.get_multi_*``."""
+        from .sqlite_reflection import reflect_bulk
+
+        assert self.connection is not None
+        return reflect_bulk(self.connection, schema, table_names)
 
     # ------------------------------------------------------------------ batch
 
@@ -606,6 +668,15 @@ def _rename_column(element: elements.ColumnName, compiler: DDLCompiler, **kw: An
     )
 
 
+@compiles(elements.RenameTable, "sqlite")
+def _rename_table(element: elements.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    # SQLite's RENAME TO takes a bare name: the table stays in its schema (attached database).
+    return (
+        f"{elements.alter_table(compiler, element.table_name, element.schema)} RENAME TO "
+        f"{elements.format_table_name(compiler, element.new_table_name, None)}"
+    )
+
+
 def table_definitions(sql: str) -> list[str]:
     """The top-level column and constraint definitions of a CREATE TABLE statement."""
     start = sql.index("(")
@@ -679,6 +750,21 @@ def _inline_fk(col: Column) -> Any:
     if len(fks) == 1 and len(fks[0].constraint.elements) == 1:
         return fks[0]
     return None
+
+
+def _warn_no_comments(target: str) -> None:
+    warnings.warn(
+        f"SQLite has no comments; skipping the comment of {target}", UserWarning, stacklevel=4
+    )
+
+
+def _constraints_of_new_column(column: Column) -> list[Any]:
+    """The constraints ``op.add_column`` would add along with ``column`` (those of its table)."""
+    found = list(getattr(column.table, "constraints", ()))
+    for fk in column.foreign_keys:
+        if fk.constraint is not None and fk.constraint not in found:
+            found.append(fk.constraint)
+    return found
 
 
 def _is_type_bound(const: Constraint) -> bool:

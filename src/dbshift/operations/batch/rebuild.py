@@ -1,19 +1,17 @@
 """Batch "move and copy": rebuild a table with the queued changes, keeping everything else.
 
-The old table (reflected, or ``copy_from``) becomes a plan of plain values: columns in order with
-where each one's data comes from, constraints and indexes by name. The queued ops edit that plan;
-the plan then becomes a new table ``_alembic_tmp_<name>``, filled with one
+The old table (reflected, or ``copy_from``) becomes a plan of plain values (:mod:`.plan`): columns
+in order with where each one's data comes from, constraints and indexes by name. The queued ops
+edit that plan; the plan then becomes a new table ``_alembic_tmp_<name>``, filled with one
 ``INSERT INTO tmp (...) SELECT ... FROM old`` (rows never pass through Python), after which the old
 table is dropped and the new one takes its name. A failed copy leaves the old table as it was.
 Dialect extras (SQLite's views, triggers, table options, foreign-key pragmas) come from the
-dialect's ``batch_rebuild_support`` when it has one.
+dialect's ``batch_rebuild_support`` when it has one, else from :class:`.ServerRebuild`.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -27,23 +25,32 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
-    func,
-    literal,
     literal_column,
-    null,
     select,
 )
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.sql.base import _NONE_NAME
 from sqlalchemy.sql.elements import conv
-from sqlalchemy.sql.naming import ConventionDict, _constraint_name_for_table, _get_convention
-from sqlalchemy.sql.schema import SchemaEventTarget
-from sqlalchemy.types import NULLTYPE
 
-from ..util.exc import CommandError
+from ...util.exc import CommandError
+from .diagnosis import explain_copy_failure, one_line
+from .ordering import OrderConflict, partial_order, place_column
+from .plan import (
+    ColumnPlan,
+    ConstraintPlan,
+    IndexPlan,
+    all_constraints,
+    column_plan,
+    fk_target,
+    index_plan,
+    names_identifier,
+    qualified_name,
+    resolved_name,
+    stub_referent,
+)
+from .server_rebuild import ServerRebuild
 
 if TYPE_CHECKING:
-    from .batch import BatchOperationsImpl
+    from .queue import BatchOperationsImpl
 
 TEMP_PREFIX = "_alembic_tmp_"
 
@@ -53,93 +60,16 @@ def temp_table_name(table_name: str) -> str:
     return (TEMP_PREFIX + table_name)[:50]
 
 
-@dataclass
-class ColumnPlan:
-    """One column of the new table and where its values come from."""
-
-    name: str
-    type: Any
-    nullable: bool = True
-    server_default: Any = None
-    computed: Computed | None = None
-    identity: Identity | None = None
-    autoincrement: Any = "auto"
-    comment: str | None = None
-    dialect_kwargs: dict[str, Any] = field(default_factory=dict)
-    #: Column of the old table that fills it (None: a new or generated column).
-    source: str | None = None
-    #: SELECT expression for the copy when it is not the plain source column.
-    transfer: Any = None
-    #: Condition that every copied row must meet for the type change to be lossless.
-    lossless_check: Any = None
-    #: Affinity a dialect guard (a temporary CHECK) holds the copied value to, instead of
-    #: ``transfer``; ``guard_check`` is ``lossless_check`` for that guard.
-    guard: str | None = None
-    guard_check: Any = None
-    #: The type is the old table's (a named type such as a PostgreSQL ENUM exists already).
-    existing_type: bool = False
-
-    def to_column(self) -> Column:
-        type_ = self.type.copy() if isinstance(self.type, SchemaEventTarget) else self.type
-        if self.existing_type and getattr(type_, "create_type", None):
-            type_.create_type = False
-        args: list[Any] = []
-        if self.computed is not None:
-            args.append(Computed(self.computed.sqltext, persisted=self.computed.persisted))
-        if self.identity is not None:
-            args.append(_copy_identity(self.identity))
-        return Column(
-            self.name,
-            type_,
-            *args,
-            nullable=self.nullable,
-            server_default=self.server_default,
-            autoincrement=self.autoincrement,
-            comment=self.comment,
-            **self.dialect_kwargs,
-        )
-
-
-@dataclass
-class ConstraintPlan:
-    """A constraint of the new table: its kind, name, columns and options."""
-
-    kind: str  # "primary" | "unique" | "foreignkey" | "check" | "other"
-    name: str | None
-    columns: list[str] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)
-    sqltext: Any = None
-    options: dict[str, Any] = field(default_factory=dict)
-    original: Any = None
-
-    def mentions(self, column_name: str) -> bool:
-        if column_name in self.columns:
-            return True
-        if self.kind == "check" and self.sqltext is not None:
-            return _names_identifier(str(self.sqltext), column_name)
-        return False
-
-
-@dataclass
-class IndexPlan:
-    """An index of the new table: column names or expressions."""
-
-    name: str | None
-    elements: list[Any]
-    unique: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
-    #: Verbatim CREATE INDEX (SQLite expression indexes reflection cannot describe).
-    sql: str | None = None
-
-
 class TableRebuild:
     """Rebuilds ``batch.table_name`` with ``batch.batch`` applied (see the module docstring)."""
 
     def __init__(self, batch: BatchOperationsImpl) -> None:
         self.batch = batch
         self.impl = batch.impl
-        self._old_table: Table
+        self.old_table: Table
         self._pending_renames: list[tuple[str, str]] = []
+        #: (first, second) column orderings from insert_before/insert_after, for partial_reordering.
+        self._order_pairs: list[tuple[str, str]] = []
         self.table_name = batch.table_name
         self.schema = batch.schema
         self.temp_name = temp_table_name(batch.table_name)
@@ -183,7 +113,7 @@ class TableRebuild:
             old = self._reflect()
             if support is not None:
                 support.complete_reflection(old)
-        self._old_table = old
+        self.old_table = old
         self._pending_renames = self._renames() if renamed_natively else []
         self._plan_from(old, support)
         for opname, args, kw in batch.batch:
@@ -223,9 +153,9 @@ class TableRebuild:
 
     def _plan_from(self, old: Table, support: Any) -> None:
         for col in old.columns:
-            self.columns[col.name] = _column_plan(col)
+            self.columns[col.name] = column_plan(col)
         convention = self.batch.naming_convention
-        for const in _all_constraints(old):
+        for const in all_constraints(old):
             plan = self._constraint_plan(const, old, convention)
             if plan is not None:
                 self.constraints.append(plan)
@@ -233,7 +163,7 @@ class TableRebuild:
         for index in sorted(old.indexes, key=lambda i: i.name or ""):
             if index.name in expression_sql:
                 continue
-            self.indexes.append(_index_plan(index))
+            self.indexes.append(index_plan(index))
         for name, sql in expression_sql.items():
             self.indexes.append(IndexPlan(name, [], sql=sql))
         self.comment = old.comment
@@ -247,7 +177,7 @@ class TableRebuild:
         self._seen_constraints.add(id(const))
         if getattr(const, "_type_bound", False):
             return None  # comes back with the column's type
-        name = _resolved_name(const, table, convention)
+        name = resolved_name(const, table, convention)
         options = {
             k: getattr(const, k)
             for k in ("deferrable", "initially")
@@ -266,7 +196,7 @@ class TableRebuild:
                 "foreignkey",
                 name,
                 [e.parent.name for e in const.elements],
-                targets=[_fk_target(e) for e in const.elements],
+                targets=[fk_target(e) for e in const.elements],
                 options=options,
             )
         if isinstance(const, UniqueConstraint):
@@ -294,7 +224,7 @@ class TableRebuild:
             ) from None
 
     def _apply_add_column(self, table_name: str, column: Column, **kw: Any) -> None:
-        plan = _column_plan(column)
+        plan = column_plan(column)
         plan.source, plan.existing_type = None, False
         before, after = kw.get("insert_before"), kw.get("insert_after")
         if plan.name in self.columns:
@@ -304,11 +234,7 @@ class TableRebuild:
                 f"batch_alter_table({self.table_name!r}): column {plan.name!r} already exists"
             )
         self.columns[plan.name] = plan
-        self._place(
-            plan.name,
-            self._translate(before) if before else None,
-            self._translate(after) if after else None,
-        )
+        self._place(plan.name, before, after)
         if column.primary_key:
             pk = self._primary_key()
             if pk is None:
@@ -338,7 +264,7 @@ class TableRebuild:
         self.indexes = [
             i for i in self.indexes
             if not (name in [e for e in i.elements if isinstance(e, str)]
-                    or (i.sql is not None and _names_identifier(i.sql, name)))
+                    or (i.sql is not None and names_identifier(i.sql, name)))
         ]
 
     def _apply_alter_column(
@@ -401,7 +327,7 @@ class TableRebuild:
             plan.guard_check = transfer.get("guard_check")
 
     def _source_column(self, plan: ColumnPlan) -> Any:
-        return self._old_table.c[plan.source]
+        return self.old_table.c[plan.source]
 
     def _rename(self, old: str, new: str) -> None:
         if new in self.columns:
@@ -415,41 +341,50 @@ class TableRebuild:
             const.columns = [new if c == old else c for c in const.columns]
         for index in self.indexes:
             index.elements = [new if e == old else e for e in index.elements]
+        self._order_pairs = [
+            (new if a == old else a, new if b == old else b) for a, b in self._order_pairs
+        ]
 
     def _place(self, name: str, before: str | None, after: str | None) -> None:
+        """Put column ``name`` before/after another: at once, or as an ordering pair when
+        ``partial_reordering`` decides the order at the end (as Alembic does)."""
         if not before and not after:
             return
-        anchor = before or after
-        self._column(anchor)  # type: ignore[arg-type]
-        names = [n for n in self.columns if n != name]
-        position = names.index(anchor) + (0 if before else 1)  # type: ignore[arg-type]
-        names.insert(position, name)
+        before = self._translate(before) if before else None
+        after = self._translate(after) if after else None
+        self._column(before or after)  # type: ignore[arg-type]
+        if self.batch.partial_reordering:
+            self._order_pairs.append((name, before) if before else (after, name))  # type: ignore[arg-type]
+            return
+        added = [n for n, p in self.columns.items() if p.source is None]
+        names = place_column(list(self.columns), name, before=before, after=after, added=added)
         self.columns = {n: self.columns[n] for n in names}
 
     def _apply_reordering(self) -> None:
         orders = self.batch.partial_reordering
         if not orders:
             return
-        before: dict[str, set[str]] = {n: set() for n in self.columns}
+        pairs = list(self._order_pairs)
         for order in orders:
-            for name in order:
-                self._column(name)
-            for first, second in zip(order, order[1:], strict=False):
-                before[second].add(first)
-        placed: list[str] = []
-        pending = list(self.columns)
-        while pending:
-            for name in pending:
-                if before[name] <= set(placed):
-                    placed.append(name)
-                    pending.remove(name)
-                    break
-            else:
-                raise CommandError(
-                    f"batch_alter_table({self.table_name!r}): partial_reordering "
-                    f"{orders!r} is contradictory"
-                )
+            names = [self._reordered_name(name) for name in order]
+            pairs.extend(zip(names, names[1:], strict=False))
+        try:
+            placed = partial_order(list(self.columns), pairs)
+        except OrderConflict as err:
+            raise CommandError(
+                f"batch_alter_table({self.table_name!r}): partial_reordering "
+                f"{orders!r} is contradictory (around {err})"
+            ) from None
         self.columns = {n: self.columns[n] for n in placed}
+
+    def _reordered_name(self, name: str) -> str:
+        """A column named in ``partial_reordering``: by its name now, or by the name it had before
+        this batch renamed it (the name Alembic expects there)."""
+        if name not in self.columns:
+            for old, new in self._renames():
+                if name == old:
+                    name = new
+        return self._column(name).name
 
     def _primary_key(self) -> ConstraintPlan | None:
         return next((c for c in self.constraints if c.kind == "primary"), None)
@@ -475,7 +410,7 @@ class TableRebuild:
     def _apply_drop_constraint(self, const: Any, **kw: Any) -> None:
         if getattr(const, "_type_bound", False) or getattr(const, "_create_rule", None):
             return  # goes away with the column's old type
-        name = _resolved_name(const, const.table, None)
+        name = resolved_name(const, const.table, None)
         if not name:
             raise CommandError(
                 f"batch_alter_table({self.table_name!r}): drop_constraint needs the constraint's "
@@ -491,7 +426,7 @@ class TableRebuild:
 
     def _apply_create_index(self, index: Index, **kw: Any) -> None:
         self.indexes = [i for i in self.indexes if i.name != index.name]
-        plan = _index_plan(index)
+        plan = index_plan(index)
         plan.elements = [self._translate(e) if isinstance(e, str) else e for e in plan.elements]
         for element in plan.elements:
             if isinstance(element, str):
@@ -540,7 +475,7 @@ class TableRebuild:
             return CheckConstraint(plan.sqltext, name=name, **plan.options)
         if plan.kind == "foreignkey":
             for target in plan.targets:
-                _stub_referent(table.metadata, target)
+                stub_referent(table.metadata, target)
             return ForeignKeyConstraint(plan.columns, plan.targets, name=name, **plan.options)
         return plan.original._copy()
 
@@ -614,13 +549,13 @@ class TableRebuild:
                 self._restore_foreign_keys(old)
                 if support is not None:
                     support.undo_before_create()
-            detail = self._diagnose(err, support) if stage.startswith("copy") else None
+            detail = explain_copy_failure(self, err, support) if stage.startswith("copy") else None
             kept = (
                 f"{self.table_name!r} and its rows are unchanged"
                 if savepoint is not None or stage != "replace the old table"
                 else f"the rows may now be only in {self.temp_name!r}"
             )
-            message = detail or _one_line(err)
+            message = detail or one_line(err)
             raise CommandError(
                 f"batch_alter_table({self.table_name!r}) failed to {stage}: {message}; {kept}"
             ) from err
@@ -661,349 +596,14 @@ class TableRebuild:
             for fk in old.foreign_key_constraints:
                 if isinstance(fk.name, str) and fk.name and fk.name not in present:
                     for element in fk.elements:
-                        _stub_referent(old.metadata, element.target_fullname)
+                        stub_referent(old.metadata, element.target_fullname)
                     self.impl.add_constraint(fk)
         except Exception:  # pragma: no cover - best effort, the original error matters more
             pass
 
     def _drop_temp_table(self) -> None:
         try:
-            self.impl._exec(f"DROP TABLE IF EXISTS {_qualified(self.impl, self.temp_name, self.schema)}")
+            self.impl._exec(f"DROP TABLE IF EXISTS {qualified_name(self.impl, self.temp_name, self.schema)}")
         except Exception:  # pragma: no cover - best effort, the original error matters more
             pass
 
-    def _diagnose(self, err: Exception, support: Any) -> str | None:
-        """Say which column/constraint and how many rows made the copy fail."""
-        old = self._old_table
-        conn = self.impl.connection
-        checks = {
-            plan.source: plan.lossless_check
-            for plan in self.columns.values()
-            if plan.lossless_check is not None
-        }
-        try:
-            lossy = "integer overflow" in str(err) or "_dbshift_lossless_" in str(err)
-            if checks and support is not None and lossy:
-                found = support.explain_lossy_cast(checks, old)
-                if found:
-                    return "type change would lose data: " + found
-            problems = []
-            for plan in self.columns.values():
-                if plan.nullable or plan.source is None:
-                    continue
-                src = old.c[plan.source]
-                count = conn.execute(
-                    select(func.count()).select_from(old).where(src.is_(None))
-                ).scalar()
-                if count:
-                    problems.append(
-                        f"column {plan.name!r} is NOT NULL but {count} row(s) hold NULL"
-                    )
-            sources = {p.name: p.source for p in self.columns.values()}
-            for const in self.constraints:
-                if const.kind not in ("unique", "primary"):
-                    continue
-                cols = [sources.get(c) for c in const.columns]
-                if None in cols:
-                    continue
-                src_cols = [old.c[c] for c in cols]  # type: ignore[index]
-                dupes = conn.execute(
-                    select(func.count()).select_from(
-                        select(*src_cols)
-                        .where(*(c.is_not(None) for c in src_cols))
-                        .group_by(*src_cols)
-                        .having(func.count() > 1)
-                        .subquery()
-                    )
-                ).scalar()
-                if dupes:
-                    label = const.name or f"{const.kind} ({', '.join(const.columns)})"
-                    problems.append(
-                        f"constraint {label!r}: {dupes} value(s) of "
-                        f"({', '.join(const.columns)}) occur in more than one row"
-                    )
-            problems.extend(self._failing_checks(old))
-            if problems:
-                return "; ".join(problems) + f" (database said: {_one_line(err)})"
-        except Exception:  # pragma: no cover - diagnosis is best effort
-            return None
-        return None
-
-    def _failing_checks(self, old: Table) -> list[str]:
-        """``constraint 'ck': N row(s) fail CHECK (...)`` for each CHECK the copied rows break.
-
-        The rows are the old table's, projected as the new table would receive them (renamed,
-        cast, new columns at their server default), so the CHECK text applies as written.
-        """
-        dialect = self.impl.dialect
-        projected = []
-        for plan in self.columns.values():
-            if plan.source is not None:
-                expr = plan.transfer if plan.transfer is not None else old.c[plan.source]
-            elif isinstance(plan.server_default, str):
-                expr = literal(plan.server_default)
-            elif plan.server_default is not None and hasattr(plan.server_default, "text"):
-                expr = literal_column(plan.server_default.text)
-            else:
-                expr = null()
-            projected.append(expr.label(plan.name))
-        rows = select(*projected).select_from(old).subquery("copied")
-        found = []
-        for const in self.constraints:
-            if const.kind != "check" or const.sqltext is None:
-                continue
-            sqltext = const.sqltext
-            if not isinstance(sqltext, str):
-                sqltext = str(
-                    sqltext.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-                )
-            condition = " ".join(str(sqltext).split())
-            count = self.impl.connection.execute(
-                select(func.count()).select_from(rows).where(literal_column(f"NOT ({condition})"))
-            ).scalar()
-            if count:
-                label = repr(const.name) if const.name else "(unnamed)"
-                found.append(f"constraint {label}: {count} row(s) fail CHECK ({condition})")
-        return found
-
-
-class ServerRebuild:
-    """The swap of a rebuild on a server database (PostgreSQL, MariaDB/MySQL, ...).
-
-    Other tables' foreign keys to the table would make DROP fail: they are dropped just before
-    and re-created (pointing at the new table) just after. What else the database ties to the old
-    table (PostgreSQL views, triggers and sequences; MySQL triggers) comes from the dialect's
-    ``batch_prepare_swap(table_name, schema)`` hook, which detaches it and returns a callable that
-    puts it back once the new table has the name.
-    """
-
-    def __init__(self, impl: Any, table_name: str, schema: str | None) -> None:
-        self.impl = impl
-        self.table_name = table_name
-        self.schema = schema
-        self._incoming: list[ForeignKeyConstraint] = []
-        self._finish: Any = None
-
-    def rename_columns(self, renames: list[tuple[str, str]]) -> bool:
-        return False
-
-    def complete_reflection(self, table: Table) -> None:
-        pass
-
-    def expression_indexes(self) -> dict[str, str]:
-        return {}
-
-    def before_create(self) -> None:
-        """Drop the other tables' foreign keys to the table (they depend on its key's index)."""
-        self._incoming = self._incoming_foreign_keys()
-        for fk in self._incoming:
-            self.impl.drop_constraint(fk)
-
-    def undo_before_create(self) -> None:
-        """Without transactional DDL: re-add the foreign keys :meth:`before_create` dropped."""
-        if self.impl.transactional_ddl:
-            return
-        for fk in self._incoming:
-            try:
-                self.impl.add_constraint(fk)
-            except Exception:  # pragma: no cover - best effort, the original error matters more
-                pass
-
-    def can_guard(self) -> bool:
-        return False
-
-    def swap(self, temp_name: str) -> None:
-        """DROP the old table (the dialect's hook detaches its dependents first), RENAME."""
-        impl = self.impl
-        try:
-            hook = getattr(impl, "batch_prepare_swap", None)
-            self._finish = hook(self.table_name, self.schema) if hook is not None else None
-            impl._exec(f"DROP TABLE {_qualified(impl, self.table_name, self.schema)}")
-        except Exception:
-            self.undo_before_create()
-            raise
-        impl.rename_table(temp_name, self.table_name, schema=self.schema)
-
-    def after_swap(self, expression_indexes: list[tuple[str, str]], check_foreign_keys: bool) -> None:
-        """Re-create the incoming FKs, then let the dialect restore its dependents."""
-        for fk in self._incoming:
-            try:
-                self.impl.add_constraint(fk)
-            except Exception as err:
-                raise CommandError(
-                    f"batch_alter_table({self.table_name!r}): could not re-create foreign key "
-                    f"{fk.name!r} of {fk.table.name!r} on the rebuilt table: {_one_line(err)}"
-                ) from err
-        if self._finish is not None:
-            self._finish()
-
-    def _incoming_foreign_keys(self) -> list[ForeignKeyConstraint]:
-        from sqlalchemy import inspect as sa_inspect
-
-        found = []
-        reflected = sa_inspect(self.impl.connection).get_multi_foreign_keys(schema=self.schema)
-        for (schema, child), fks in sorted(reflected.items(), key=lambda kv: kv[0][1]):
-            if child == self.table_name:
-                continue
-            for fk in fks:
-                if fk["referred_table"] != self.table_name or not fk.get("name"):
-                    continue
-                if (fk.get("referred_schema") or None) not in (None, self.schema):
-                    continue
-                metadata = MetaData()
-                columns = fk["constrained_columns"]
-                Table(child, metadata, *(Column(c, NULLTYPE) for c in columns), schema=schema)
-                targets = [
-                    ".".join(filter(None, [self.schema, self.table_name, col]))
-                    for col in fk["referred_columns"]
-                ]
-                for target in targets:
-                    _stub_referent(metadata, target)
-                options = {k: v for k, v in (fk.get("options") or {}).items() if v is not None}
-                const = ForeignKeyConstraint(columns, targets, name=fk["name"], **options)
-                metadata.tables[f"{schema}.{child}" if schema else child].append_constraint(const)
-                found.append(const)
-        return found
-
-
-# ---------------------------------------------------------------------------------------------
-# helpers
-
-
-def _column_plan(col: Column) -> ColumnPlan:
-    server_default = None
-    if col.server_default is not None and col.computed is None and col.identity is None:
-        server_default = getattr(col.server_default, "arg", None)
-    return ColumnPlan(
-        name=col.name,
-        type=col.type,
-        nullable=col.nullable,
-        server_default=server_default,
-        computed=col.computed,
-        identity=col.identity,
-        autoincrement=col.autoincrement,
-        comment=col.comment,
-        dialect_kwargs=dict(col.dialect_kwargs),
-        source=col.name,
-        existing_type=True,
-    )
-
-
-def _copy_identity(identity: Identity) -> Identity:
-    return Identity(
-        always=identity.always,
-        on_null=identity.on_null,
-        start=identity.start,
-        increment=identity.increment,
-        minvalue=identity.minvalue,
-        maxvalue=identity.maxvalue,
-        nominvalue=identity.nominvalue,
-        nomaxvalue=identity.nomaxvalue,
-        cycle=identity.cycle,
-        cache=identity.cache,
-        order=identity.order,
-    )
-
-
-def _all_constraints(table: Table) -> list[Any]:
-    found: list[Any] = []
-    seen: set[int] = set()
-    pk = table.primary_key
-    for const in [pk, *sorted(table.constraints, key=_constraint_sort_key)]:
-        if id(const) not in seen:
-            seen.add(id(const))
-            found.append(const)
-    for col in table.columns:
-        for const in col.constraints:
-            if id(const) not in seen:
-                seen.add(id(const))
-                found.append(const)
-    return found
-
-
-def _constraint_sort_key(const: Any) -> tuple[int, str]:
-    order = {"primary_key_constraint": 0, "unique_constraint": 1, "foreign_key_constraint": 2}
-    name = const.name if isinstance(const.name, str) else ""
-    return (order.get(const.__visit_name__, 3), name)
-
-
-def _resolved_name(const: Any, table: Any, convention: Any) -> str | None:
-    """The constraint's name: given, from the table's naming convention, or from ``convention``."""
-    name = const.name
-    if isinstance(name, str) and name is not _NONE_NAME and name:
-        return str(name)
-    if table is not None and isinstance(table, Table):
-        try:
-            resolved = _constraint_name_for_table(const, table)
-        except Exception:
-            resolved = None
-        if resolved:
-            return str(resolved)
-        if convention:
-            template = _get_convention(convention, type(const))
-            if template is not None and template is not _NONE_NAME:
-                try:
-                    return str(template % ConventionDict(const, table, convention))
-                except Exception:
-                    return None
-    return None
-
-
-def _fk_target(element: Any) -> str:
-    spec = element.target_fullname
-    return str(spec)
-
-
-def _stub_referent(metadata: MetaData, target: str) -> None:
-    parts = target.split(".")
-    colname, tname = parts[-1], parts[-2]
-    schema = ".".join(parts[:-2]) or None
-    key = f"{schema}.{tname}" if schema else tname
-    referent = metadata.tables.get(key)
-    if referent is None:
-        referent = Table(tname, metadata, schema=schema)
-    if colname not in referent.c:
-        referent.append_column(Column(colname, NULLTYPE))
-
-
-def _index_plan(index: Index) -> IndexPlan:
-    elements: list[Any] = []
-    for expr in index.expressions:
-        if isinstance(expr, Column):
-            elements.append(expr.name)
-        else:
-            elements.append(expr)
-    return IndexPlan(
-        index.name, elements, unique=bool(index.unique), options=dict(index.dialect_kwargs)
-    )
-
-
-def _names_identifier(sql: str, name: str) -> bool:
-    pattern = r'(?<![\w$])"?' + re.escape(name) + r'"?(?![\w$])'
-    return re.search(pattern, re.sub(r"'(?:[^']|'')*'", "''", sql), re.IGNORECASE) is not None
-
-
-def _quoted(impl: Any, name: str | None) -> str:
-    return impl.dialect.identifier_preparer.quote(name)
-
-
-def _qualified(impl: Any, name: str, schema: str | None) -> str:
-    preparer = impl.dialect.identifier_preparer
-    if schema:
-        return preparer.quote_schema(schema) + "." + preparer.quote(name)
-    return preparer.quote(name)
-
-
-def _one_line(err: BaseException) -> str:
-    orig = getattr(err, "orig", None)
-    return " ".join(str(orig if orig is not None else err).split()) or type(err).__name__
-
-
-__all__ = [
-    "ColumnPlan",
-    "ConstraintPlan",
-    "IndexPlan",
-    "ServerRebuild",
-    "TableRebuild",
-    "temp_table_name",
-]

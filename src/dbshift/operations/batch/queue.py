@@ -1,24 +1,24 @@
-"""``batch_alter_table``: queue the changes to one table, then apply them as ALTERs or a rebuild.
+"""The queue of a ``batch_alter_table`` block and the choice between ALTERs and a rebuild.
 
 :class:`BatchOperationsImpl` stands in for the dialect impl inside a batch: the op implementations
 call the same methods they call on a :class:`~dbshift.ddl.impl.DefaultImpl`, and each call is queued.
 On exit, :meth:`BatchOperationsImpl.flush` either replays the queue on the real impl (plain ALTERs) or
-rebuilds the table ("move and copy", :mod:`dbshift.operations.batch_rebuild`).
+rebuilds the table ("move and copy", :mod:`dbshift.operations.batch.rebuild`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..util.exc import CommandError
+from ...util.exc import CommandError
 
 if TYPE_CHECKING:
     from sqlalchemy import Column, Table
     from sqlalchemy.engine import Dialect
     from sqlalchemy.sql.schema import Constraint, Index
 
-    from ..ddl.impl import DefaultImpl
-    from .base import AbstractOperations
+    from ...ddl.impl import DefaultImpl
+    from ..base import AbstractOperations
 
 
 class BatchOperationsImpl:
@@ -88,7 +88,7 @@ class BatchOperationsImpl:
     def flush(self) -> None:
         """Apply the queued changes: replayed as ALTERs, or by rebuilding the table."""
         if self._should_recreate():
-            from .batch_rebuild import TableRebuild
+            from .rebuild import TableRebuild
 
             TableRebuild(self).run()
         else:
@@ -124,7 +124,11 @@ class BatchOperationsImpl:
         self.batch.append(("alter_column", (table_name, column_name), kw))
 
     def add_column(self, table_name: str, column: Column, **kw: Any) -> None:
-        """Queue a new column (``insert_before``/``insert_after`` position it on a rebuild)."""
+        """Queue a new column (``insert_before``/``insert_after`` position it on a rebuild).
+
+        Unlike Alembic, which wants ``recreate="always"`` for a position, any batch that ends up
+        rebuilding accepts one (SQLite's "auto" does); a batch replayed as ALTERs refuses it.
+        """
         self._added_column_tables.append(getattr(column, "table", None))
         self.batch.append(("add_column", (table_name, column), kw))
 
