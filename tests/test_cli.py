@@ -69,6 +69,36 @@ def test_every_command_has_a_subcommand():
         assert fn is getattr(command, name)
 
 
+def test_command_parameters_read_from_code_match_inspect_signature():
+    import inspect
+
+    from dbshift.cli import _split_parameters
+
+    def inspected(fn):
+        params = list(inspect.signature(fn).parameters.values())[1:]
+        return (
+            [p.name for p in params if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)],
+            [(p.name, p.default) for p in params if p.default is not p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)],
+        )
+
+    def custom(config, a, b=1, *args, c, d=2, **kw):
+        pass
+
+    for fn in [getattr(command, name) for name in command.__all__] + [custom]:
+        assert _split_parameters(fn) == inspected(fn), fn.__name__
+    assert _split_parameters(custom) == (["a"], [("b", 1), ("d", 2)])
+
+
+def test_subcommand_arguments_are_built_only_when_that_command_runs():
+    line = CommandLine(prog="dbshift")
+    options = line.parser.parse_args(["heads", "-v"])
+    assert options.verbose and options.cmd[0] is command.heads
+    built = {name for name, sub in line.subparsers.choices.items() if sub._populate is None}
+    assert built == {"heads"}
+    help_text = line.subparsers.choices["upgrade"].format_help()
+    assert "--sql" in help_text and "--tag" in help_text
+
+
 def test_revision_flags_map_to_parameters():
     options = _parse(
         "revision", "-m", "msg", "--autogenerate", "--sql", "--head", "h@head", "--splice",

@@ -390,3 +390,16 @@ def test_import_is_cheap():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["alembic.ini", "sub/alembic.ini", "/abs/dir/alembic.ini", "/alembic.ini", "./a.ini",
+     "../up/a.ini", "a//b.ini", "dir/", "x/../y.ini", ".hidden.ini"],
+)
+def test_here_is_what_pathlib_says(name):
+    from pathlib import Path
+
+    from dbshift.config import _parent_dir
+
+    assert _parent_dir(name) == Path(name).absolute().parent.as_posix()

@@ -18,8 +18,8 @@ autogenerate: the command module imports what each command needs when it runs.
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -143,7 +143,10 @@ class CommandLine:
             "--raiseerr", action="store_true", help="on an error, raise it with its traceback"
         )
         parser.add_argument("-q", "--quiet", action="store_true", help="no output on stdout")
-        self.subparsers = parser.add_subparsers(metavar="<command>")
+        # prog given, so argparse need not run a help formatter (and import shutil) to make it
+        self.subparsers = parser.add_subparsers(
+            metavar="<command>", parser_class=_LazyParser, prog=parser.prog
+        )
         self.parser = parser
         from . import command
 
@@ -158,8 +161,12 @@ class CommandLine:
         flags of :data:`FLAGS`, or ``--param-name`` for names not in that table (a switch when
         the default is a bool).
         """
-        positional, keywords = _split_parameters(fn)
         subparser = self.subparsers.add_parser(fn.__name__, help=_first_paragraph(fn))
+        subparser._populate = lambda: self._add_arguments(subparser, fn)
+
+    @staticmethod
+    def _add_arguments(subparser: argparse.ArgumentParser, fn: Callable[..., Any]) -> None:
+        positional, keywords = _split_parameters(fn)
         dests: list[tuple[str, str]] = []
         for param in positional:
             shown = _CLI_NAMES.get((fn.__name__, param), param)
@@ -228,7 +235,37 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: A
     CommandLine(prog=prog).main(argv=argv)
 
 
+class _LazyParser(argparse.ArgumentParser):
+    """A sub-command parser whose arguments are added the first time it is used, so that a
+    run builds the arguments of its own command only."""
+
+    _populate: Callable[[], None] | None = None
+
+    def _ensure_arguments(self) -> None:
+        populate, self._populate = self._populate, None
+        if populate is not None:
+            populate()
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        self._ensure_arguments()
+        return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        self._ensure_arguments()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._ensure_arguments()
+        return super().format_help()
+
+
 def _split_parameters(fn: Callable[..., Any]) -> tuple[list[str], list[tuple[str, Any]]]:
+    """(positional names, [(keyword name, default)]) of ``fn`` after its first parameter."""
+    code = getattr(fn, "__code__", None)
+    if type(fn) is types.FunctionType and not hasattr(fn, "__wrapped__") and code is not None:
+        return _split_code_parameters(fn, code)
+    import inspect
+
     params = list(inspect.signature(fn).parameters.values())[1:]  # the first one is config
     positional = [
         p.name
@@ -245,10 +282,30 @@ def _split_parameters(fn: Callable[..., Any]) -> tuple[list[str], list[tuple[str
     return positional, keywords
 
 
+def _split_code_parameters(
+    fn: types.FunctionType, code: types.CodeType
+) -> tuple[list[str], list[tuple[str, Any]]]:
+    """:func:`_split_parameters` read from a plain function's code object (what
+    ``inspect.signature`` reports for it, without importing :mod:`inspect`)."""
+    names = code.co_varnames[: code.co_argcount]
+    defaults = fn.__defaults__ or ()
+    first_default = len(names) - len(defaults)
+    positional = [n for n in names[1:first_default]] if first_default > 0 else []
+    keywords = [
+        (n, defaults[i - first_default])
+        for i, n in enumerate(names)
+        if i >= max(first_default, 1)
+    ]
+    kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    kwdefaults = fn.__kwdefaults__ or {}
+    keywords += [(n, kwdefaults[n]) for n in kwonly if n in kwdefaults]
+    return positional, keywords
+
+
 def _first_paragraph(fn: Callable[..., Any]) -> str:
-    doc = inspect.getdoc(fn) or ""
+    doc = getattr(fn, "__doc__", None) or ""
     lines = []
-    for line in doc.splitlines():
+    for line in doc.strip().splitlines():
         if not line.strip():
             break
         lines.append(line.strip())

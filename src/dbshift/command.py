@@ -681,14 +681,21 @@ def history(
         base = head = None
 
     def display(lower: Any, upper: Any, currents: Sequence[str] = ()) -> None:
-        for sc in script.walk_revisions(base=lower or "base", head=upper or "heads"):
-            if indicate_current:
-                sc._db_current_indicator = sc.revision in currents
-            config.print_stdout(
-                sc.cmd_format(
-                    verbose, include_branches=True, include_doc=True, include_parents=True
+        # One write for all lines (the same text as a write per line); whatever was formatted
+        # before an error is still printed.
+        lines: list[str] = []
+        try:
+            for sc in script.walk_revisions(base=lower or "base", head=upper or "heads"):
+                if indicate_current:
+                    sc._db_current_indicator = sc.revision in currents
+                lines.append(
+                    sc.cmd_format(
+                        verbose, include_branches=True, include_doc=True, include_parents=True
+                    )
                 )
-            )
+        finally:
+            if lines:
+                config.print_stdout("\n".join(lines))
 
     environment = _revision_environment(config) or indicate_current
     if base == "current" or head == "current" or environment:

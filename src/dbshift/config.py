@@ -22,7 +22,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from configparser import ConfigParser
 from functools import cached_property
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TextIO
 
@@ -45,6 +44,22 @@ _LEGACY_VERSION_SPLIT = re.compile(r", *| +")
 _LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
 _HOOK_NAME_SPLIT = re.compile(r",|(?: +)")
 _MISSING = object()
+
+
+def _parent_dir(name: Any) -> str:
+    """``Path(name).absolute().parent.as_posix()``; plain POSIX names skip importing pathlib."""
+    if (
+        os.name == "posix"
+        and isinstance(name, str)
+        and name
+        and "//" not in name
+        and not name.endswith("/")
+        and not any(part in (".", "..") for part in name.split("/"))
+    ):
+        return os.path.dirname(name if name.startswith("/") else os.path.join(os.getcwd(), name))
+    from pathlib import Path
+
+    return Path(name).absolute().parent.as_posix()
 
 
 def resolve_config_files(
@@ -126,11 +141,9 @@ class Config:
         Without an ini file the parser is empty except for the main section, so that
         :meth:`set_main_option` and :meth:`get_main_option` work on a programmatic ``Config``.
         """
-        if self.config_file_name is not None:
-            here = Path(self.config_file_name).absolute().parent
-        else:
-            here = Path()
-        self.config_args["here"] = here.as_posix()
+        self.config_args["here"] = (
+            _parent_dir(self.config_file_name) if self.config_file_name is not None else "."
+        )
         parser = ConfigParser(self.config_args)
         if self.config_file_name is not None:
             try:
@@ -150,10 +163,10 @@ class Config:
         """
         if self.toml_file_name is None:
             return {}
-        path = Path(self.toml_file_name)
-        if not path.is_file():
+        if not os.path.isfile(self.toml_file_name):
             return {}
-        self.toml_args["here"] = path.absolute().parent.as_posix()
+        path = self.toml_file_name
+        self.toml_args["here"] = _parent_dir(path)
         tomllib = _tomllib()
         try:
             with open(path, "rb") as fh:

@@ -269,7 +269,7 @@ class TestHeaderCache:
         for p in (env / "versions").iterdir():
             age(p)
         assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
-        assert (env / "__pycache__" / "dbshift_revision_index.json").exists()
+        assert (env / "__pycache__" / "dbshift_revision_index.bin").exists()
 
         def boom(*a, **k):
             raise AssertionError("a file body was read")
@@ -330,8 +330,67 @@ class TestHeaderCache:
     def test_corrupt_cache_is_ignored(self, env):
         chain(env, 2)
         (env / "__pycache__").mkdir()
-        (env / "__pycache__" / "dbshift_revision_index.json").write_text("{not json")
+        (env / "__pycache__" / "dbshift_revision_index.bin").write_text("{not json")
         assert ScriptDirectory(str(env)).get_heads() == ["rev0001"]
+
+    def test_malformed_cache_entries_are_ignored(self, env):
+        import marshal
+
+        ids = chain(env, 2)
+        for p in (env / "versions").iterdir():
+            age(p)
+        assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
+        index = env / "__pycache__" / "dbshift_revision_index.bin"
+        fmt, entries, (signature, rows, order) = marshal.loads(index.read_bytes())
+        assert entries is None  # the graph snapshot carries the headers
+        names = sorted(f"versions/{p.name}" for p in (env / "versions").glob("*.py"))
+        assert sorted(key for key, _, _ in signature) == names
+        index.write_bytes(marshal.dumps((fmt, {k: ("junk",) for k in names}, None)))
+        assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
+        index.write_bytes(marshal.dumps((fmt, None, (signature, rows[:1], order))))
+        assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
+        fmt, entries, (signature, rows, order) = marshal.loads(index.read_bytes())
+        assert len(rows) == len(signature) == 2 and order == (1, 0)  # rewritten from the files
+
+    def test_graph_snapshot_gives_the_graph_a_fresh_build_gives(self, env):
+        versions = env / "versions"
+        write_rev(versions, "base1", None, branch_labels="trunk")
+        write_rev(versions, "aaa1", "base1")
+        write_rev(versions, "bbb1", "base1", depends_on="trunk")
+        write_rev(versions, "ccc1", ("aaa1", "bbb1"), doc="merge\n\nlong text")
+        write_rev(versions, "oth1", None, branch_labels=("other", "o2"), depends_on="aaa1")
+        write_rev(versions, "oth2", "oth1")
+        for p in versions.iterdir():
+            age(p)
+
+        def shape(sd):
+            rmap = sd.revision_map
+            return (
+                rmap.heads, rmap.real_heads, rmap.bases, rmap.real_bases,
+                [s.revision for s in sd.walk_revisions()],
+                {
+                    r.revision: (
+                        r.down_revision, r.dependencies, sorted(r.branch_labels),
+                        sorted(r.nextrev), sorted(r._all_nextrev), r.all_down_revisions,
+                        r.normalized_down_revisions, r.longdoc, r.path,
+                    )
+                    for r in rmap
+                },
+                sd.get_revision("o2@head").revision,
+            )
+
+        cold = shape(ScriptDirectory(str(env)))  # builds, then writes the snapshot
+        sd = ScriptDirectory(str(env))
+        sd._map._build = None  # a snapshot run must not build
+        assert shape(sd) == cold
+        # a change to one file invalidates the snapshot
+        p = versions / "oth2_file.py"
+        p.write_text(p.read_text().replace("down_revision = 'oth1'", "down_revision = 'ccc1'"))
+        age(p, 30)
+        assert ScriptDirectory(str(env)).get_revision("oth2").down_revision == "ccc1"
+        # a new file too
+        age(write_rev(versions, "ddd1", "ccc1"), 20)
+        assert "ddd1" in ScriptDirectory(str(env)).get_heads()
 
 
 # ---------------------------------------------------------------------- sourceless

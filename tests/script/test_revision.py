@@ -510,3 +510,29 @@ def test_wide_branching_is_fast():
     # each branch stays contiguous: b000x19 .. b000x00, then the next branch
     assert order[:20] == [f"b000x{i:02d}" for i in range(19, -1, -1)]
     assert time.perf_counter() - start < 1.5
+
+
+def test_full_newest_first_walk_matches_the_planner(linear, branched, labelled, two_bases):
+    # merges, 3-way merges, depends_on onto another line, several bases
+    merges = rmap(
+        Revision("m0m0", None),
+        Revision("m1a1", "m0m0"),
+        Revision("m1b1", "m0m0"),
+        Revision("m1c1", "m0m0", dependencies="m1a1"),
+        Revision("m2m2", ("m1a1", "m1b1", "m1c1")),
+        Revision("m3a3", "m2m2", branch_labels="x"),
+        Revision("m3b3", "m2m2"),
+        Revision("z0z0", None, dependencies="m3b3"),
+    )
+    for m in (linear, branched, labelled, two_bases, merges):
+        planned = up(m, "heads", "base", inclusive=True, assert_relative_length=False)
+        assert ids(m._all_newest_first()) == planned
+
+
+def test_parent_tuples_follow_a_changed_down_revision():
+    m = rmap(Revision("aaaa", None), Revision("bbbb", "aaaa"), Revision("cccc", "bbbb"))
+    rev = m.get_revision("cccc")
+    assert rev.normalized_down_revisions == ("bbbb",)
+    rev.down_revision = ("aaaa", "bbbb")
+    assert rev.versioned_down_revisions == ("aaaa", "bbbb")
+    assert rev.all_down_revisions == ("aaaa", "bbbb") and rev.is_merge_point

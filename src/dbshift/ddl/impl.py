@@ -81,8 +81,9 @@ class DefaultImpl:
         self.context_opts = context_opts
         #: Scratch space SQLAlchemy DDL visitors use (e.g. to create a PG ENUM only once).
         self.memo: dict[Any, Any] = {}
-        #: Statements run since the current migration step began (for partial-failure reports).
-        self.statements_in_step: list[str] = []
+        # Statements run since the current migration step began, kept as constructs and
+        # rendered only when a partial failure is reported (see :attr:`statements_in_step`).
+        self._executed_in_step: list[Any] = []
         if transactional_ddl is not None:
             self.transactional_ddl = transactional_ddl
         if self.literal_binds and not self.as_sql:
@@ -145,8 +146,23 @@ class DefaultImpl:
             result = conn.execute(construct, list(multiparams))
         else:
             result = conn.execute(construct, dict(params or {}))
-        self.statements_in_step.append(self.describe_statement(construct))
+        if not self.transactional_ddl:
+            self._executed_in_step.append(construct)
         return result
+
+    @property
+    def statements_in_step(self) -> list[str]:
+        """One-line renderings of the statements run since the current migration step began.
+
+        Recorded only without transactional DDL (where a failure leaves them applied), and
+        rendered only when asked for, so a normal run never compiles a statement twice.
+        Assigning resets the record.
+        """
+        return [self.describe_statement(c) for c in self._executed_in_step]
+
+    @statements_in_step.setter
+    def statements_in_step(self, value: list[Any]) -> None:
+        self._executed_in_step = list(value)
 
     def render_statement(self, construct: ClauseElement, literal_values: bool = False) -> str:
         """Compile ``construct`` for the offline script (literal values inlined where asked)."""
@@ -158,8 +174,10 @@ class DefaultImpl:
         compiled = construct.compile(dialect=self.dialect, compile_kwargs=compile_kwargs)
         return str(compiled).replace("\t", "    ").strip()
 
-    def describe_statement(self, construct: ClauseElement) -> str:
+    def describe_statement(self, construct: ClauseElement | str) -> str:
         """A one-line rendering of a statement, for error messages."""
+        if isinstance(construct, str):
+            return " ".join(construct.split())
         try:
             return " ".join(str(construct.compile(dialect=self.dialect)).split())
         except Exception:  # pragma: no cover - description only
@@ -417,6 +435,167 @@ class DefaultImpl:
             for row in rows:
                 self._exec(table.insert().values(**row))
 
+    # ------------------------------------------------------------------ autogenerate hooks
+    #
+    # Autogenerate compares plain reflected data (the inspector's dictionaries) with the target
+    # metadata. These hooks are where a dialect says how its reflection differs from what
+    # SQLAlchemy renders, so that an unchanged schema never shows up as a change.
+
+    def autogen_column_reflect(self, inspector: Any, table: Any, column_info: dict[str, Any]) -> None:
+        """Adjust one reflected column dictionary in place (the ``column_reflect`` hook).
+
+        ``table`` names the reflected table (``.name``, ``.schema``). The default does nothing.
+        """
+
+    def compare_type(self, inspector_column: Any, metadata_column: Column) -> bool | None:
+        """Whether the reflected column's type differs from the metadata column's.
+
+        None (the default) leaves the decision to autogenerate's generic comparison (type names
+        or :attr:`type_synonyms`, and the arguments present on both sides).
+        """
+        return None
+
+    def normalize_server_default(self, sql: str) -> tuple[str, Any]:
+        """A comparable form of a server default's SQL text: ``("num", float)``,
+        ``("str", value)`` or ``("expr", normalised text)``.
+
+        Wrapping parentheses, quoting of literals, case and spacing, ``true``/``false`` and the
+        common spellings of the current timestamp/date do not count as differences.
+        """
+        sql = strip_wrapping_parens(sql)
+        if len(sql) >= 2 and sql[0] == sql[-1] == "'" and "'" not in sql[1:-1].replace("''", ""):
+            value = sql[1:-1].replace("''", "'")
+            try:
+                return ("num", float(value))
+            except ValueError:
+                return ("str", value)
+        try:
+            return ("num", float(sql))
+        except ValueError:
+            pass
+        lowered = " ".join(sql.lower().split())
+        if lowered in _BOOLEAN_DEFAULTS:
+            return ("num", _BOOLEAN_DEFAULTS[lowered])
+        lowered = _NILADIC_DEFAULTS.get(lowered, lowered)
+        return ("expr", lowered.replace("`", "").replace('"', ""))
+
+    def compare_server_default(
+        self,
+        inspector_column: Any,
+        metadata_column: Column,
+        rendered_metadata_default: str | None,
+        rendered_inspector_default: str | None,
+    ) -> bool | None:
+        """Whether the reflected server default differs from the metadata one (True/False).
+
+        Both defaults come as SQL text (None for no default); they are equal when
+        :meth:`normalize_server_default` makes them the same.
+        """
+        if rendered_metadata_default is None or rendered_inspector_default is None:
+            return rendered_metadata_default != rendered_inspector_default
+        return self.normalize_server_default(
+            rendered_inspector_default
+        ) != self.normalize_server_default(rendered_metadata_default)
+
+    def autogen_expression_key(self, sql: str) -> str:
+        """An index or computed-column expression reduced to a comparable key: case, spacing,
+        identifier quoting and parentheses removed."""
+        out = "".join(sql.lower().split())
+        for char in "\"`()":
+            out = out.replace(char, "")
+        return out
+
+    def correct_for_autogen_constraints(
+        self,
+        conn_unique_constraints: list[dict[str, Any]],
+        conn_indexes: list[dict[str, Any]],
+        metadata_unique_constraints: list[Any],
+        metadata_indexes: list[Any],
+        *,
+        conn_foreign_keys: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Remove, in place, reflected or metadata uniques and indexes that must not be compared.
+
+        The ``conn_*`` lists hold the inspector's dictionaries, the ``metadata_*`` lists
+        ``UniqueConstraint``/``Index`` objects (empty for a table that is being dropped). The
+        default removes nothing.
+        """
+
+    def correct_for_autogen_foreignkeys(
+        self, conn_fks: list[dict[str, Any]], metadata_fks: list[dict[str, Any]]
+    ) -> None:
+        """Adjust, in place, the options compared for foreign keys on both sides.
+
+        Each dictionary has ``ondelete``/``onupdate`` (upper case, None for NO ACTION),
+        ``deferrable`` and ``initially``. By default the database does not reflect deferral, so
+        ``deferrable``/``initially`` are not compared.
+        """
+        for options in (*conn_fks, *metadata_fks):
+            options["deferrable"] = options["initially"] = None
+
+    def correct_for_autogen_check_constraints(
+        self,
+        conn_checks: list[dict[str, Any]],
+        metadata_checks: list[Any],
+        *,
+        conn_columns: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Remove, in place, CHECK constraints the database made by itself. The default keeps all."""
+
+    def autogen_alter_column_existing(self, column_info: dict[str, Any]) -> dict[str, Any]:
+        """Extra ``existing_*`` keywords for an autogenerated ``alter_column`` of this reflected
+        column (MySQL restates AUTO_INCREMENT). The default adds none."""
+        return {}
+
+    def autogen_standalone_type(self, type_: Any) -> Any:
+        """For a type the database keeps on its own (a PostgreSQL named ENUM), a copy that does
+        not create or drop itself with a table; None for other types (the default)."""
+        return None
+
+    def autogen_index_extras(
+        self, index: Any = None, reflected: dict[str, Any] | None = None
+    ) -> tuple[Any, ...]:
+        """What, besides its columns, makes an index different, for a metadata ``index`` or a
+        ``reflected`` index dictionary (PostgreSQL: WHERE and INCLUDE). The default: nothing."""
+        return ()
+
+    def compare_identity_default(
+        self, metadata_column: Column, reflected_identity: dict[str, Any] | None
+    ) -> bool | None:
+        """Whether the identity options differ; None (the default) leaves it to autogenerate's
+        option-by-option comparison (which skips :attr:`identity_attrs_ignore`)."""
+        return None
+
+    def autogen_is_system_schema(self, schema: str) -> bool:
+        """Whether ``include_schemas`` must leave ``schema`` out (the database's own schemas)."""
+        return schema == "information_schema"
+
+    def render_type(self, type_: Any, autogen_context: Any) -> str | bool:
+        """Python source for ``type_`` in a generated revision, or False for the generic rendering."""
+        return False
+
+    def autogen_reflect(self, schema: str | None, table_names: list[str] | None) -> dict[str, Any] | None:
+        """Reflected data of ``table_names`` (None: every table) of ``schema``, for dialects with a
+        faster way than the inspector: ``{"columns": {(schema, name): [...]}, "pk": ...,
+        "foreign_keys": ..., "indexes": ..., "uniques": ..., "checks": ...}`` shaped like
+        ``Inspector.get_multi_*``. None (the default): autogenerate uses the inspector.
+        """
+        return None
+
+    def _skip_autogen_expression_indexes(self, metadata_indexes: list[Any]) -> None:
+        """Remove (with a warning) the model's expression indexes, for a database whose
+        reflection does not return them: they could never compare equal."""
+        for index in list(metadata_indexes):
+            if all(isinstance(e, Column) for e in index.expressions):
+                continue
+            warnings.warn(
+                f"autogenerate skips expression-based index {index.name!r} on "
+                f"{index.table.name if index.table is not None else '?'}: "
+                f"{self.dialect.name} does not reflect expression indexes",
+                stacklevel=3,
+            )
+            metadata_indexes.remove(index)
+
     # ------------------------------------------------------------------ batch
 
     def requires_recreate_in_batch(self, batch_op: Any) -> bool:
@@ -433,3 +612,25 @@ class DefaultImpl:
         if existing.type._type_affinity is not new_type._type_affinity:
             existing_transfer["expr"] = cast(existing_transfer["expr"], new_type)
 
+
+_BOOLEAN_DEFAULTS = {"true": 1.0, "false": 0.0}
+_NILADIC_DEFAULTS = {
+    "now()": "current_timestamp",
+    "current_timestamp()": "current_timestamp",
+    "localtimestamp()": "localtimestamp",
+    "current_date()": "current_date",
+}
+
+
+def strip_wrapping_parens(sql: str) -> str:
+    """``sql`` without the balanced parentheses that wrap all of it (``((0))`` -> ``0``)."""
+    sql = sql.strip()
+    while sql.startswith("(") and sql.endswith(")"):
+        depth = 0
+        for pos, char in enumerate(sql):
+            depth += char == "("
+            depth -= char == ")"
+            if depth == 0 and pos != len(sql) - 1:
+                return sql
+        sql = sql[1:-1].strip()
+    return sql

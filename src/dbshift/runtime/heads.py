@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import literal_column
+from sqlalchemy import bindparam, literal_column
 
 from ..util.exc import CommandError
 
@@ -13,12 +14,26 @@ if TYPE_CHECKING:
     from .steps import MigrationStep
 
 
+# Revision ids that an offline template can take verbatim: the compiler would write them
+# unchanged between the quotes (no quote to double, no percent sign to escape).
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.]*\Z")
+_MARKS = ("__dbshift_version_a__", "__dbshift_version_b__")
+
+
 class HeadMaintainer:
-    """Applies each step's version-table change: INSERT, UPDATE, DELETE, merge or unmerge."""
+    """Applies each step's version-table change: INSERT, UPDATE, DELETE, merge or unmerge.
+
+    Online, UPDATE and DELETE are built once with bound parameters, so SQLAlchemy compiles each
+    of them once per run (its compiled cache hits for every later step). Offline, each is
+    compiled once with marker literals and later statements are that text with the ids put in:
+    the same SQL the literal construct compiles to, without compiling it per step.
+    """
 
     def __init__(self, context: MigrationContext, heads: Any) -> None:
         self.context = context
         self.heads: set[str] = set(heads)
+        self._online: dict[str, Any] = {}
+        self._offline: dict[str, list[str]] = {}
 
     def _literal(self, value: str) -> Any:
         escaped = value.replace("'", "''")
@@ -42,24 +57,53 @@ class HeadMaintainer:
         # PostgreSQL, SQLAlchemy adds RETURNING of the primary key to this INSERT).
         self.context.impl._exec(table.insert().values(version_num=self._literal(version)))
 
+    def _delete_construct(self, old: Any) -> Any:
+        table = self.context._version
+        return table.delete().where(table.c.version_num == old)
+
+    def _update_construct(self, old: Any, new: Any) -> Any:
+        table = self.context._version
+        return table.update().values(version_num=new).where(table.c.version_num == old)
+
+    def _run(self, kind: str, *versions: str) -> Any:
+        """Execute the ``kind`` statement (``delete``: old; ``update``: old, new) for
+        ``versions``: bound parameters online, a text template offline."""
+        build = self._delete_construct if kind == "delete" else self._update_construct
+        ctx = self.context
+        impl = ctx.impl
+        if not ctx.as_sql:
+            construct = self._online.get(kind)
+            if construct is None:
+                construct = build(*(bindparam(f"v{i}") for i in range(len(versions))))
+                self._online[kind] = construct
+            return impl._exec(construct, params={f"v{i}": v for i, v in enumerate(versions)})
+        if not all(_PLAIN_ID.match(v) for v in versions):
+            return impl._exec(build(*(self._literal(v) for v in versions)))
+        parts = self._offline.get(kind)
+        if parts is None:
+            marks = _MARKS[: len(versions)]
+            text = impl.render_statement(build(*(self._literal(m) for m in marks)))
+            parts = re.split("'(" + "|".join(marks) + ")'", text)
+            if sorted(parts[1::2]) != sorted(marks):
+                return impl._exec(build(*(self._literal(v) for v in versions)))
+            self._offline[kind] = parts
+        out = []
+        for i, part in enumerate(parts):
+            out.append(f"'{versions[_MARKS.index(part)]}'" if i % 2 else part)
+        impl.static_output("".join(out) + impl.command_terminator)
+        impl.after_offline_statement()
+        return None
+
     def _delete_version(self, version: str) -> None:
         self.heads.remove(version)
-        table = self.context._version
-        result = self.context.impl._exec(
-            table.delete().where(table.c.version_num == self._literal(version))
-        )
+        result = self._run("delete", version)
         self._check_rowcount(result, f"deleting '{version}'")
 
     def _update_version(self, from_: str, to_: str) -> None:
         assert to_ not in self.heads
         self.heads.remove(from_)
         self.heads.add(to_)
-        table = self.context._version
-        result = self.context.impl._exec(
-            table.update()
-            .values(version_num=self._literal(to_))
-            .where(table.c.version_num == self._literal(from_))
-        )
+        result = self._run("update", from_, to_)
         self._check_rowcount(result, f"updating '{from_}' to '{to_}'")
 
     def update_to_step(self, step: MigrationStep) -> None:

@@ -10,22 +10,17 @@ asks for ``script.module`` (to run ``upgrade()``/``downgrade()``).
 from __future__ import annotations
 
 import contextlib
-import datetime
-import importlib.machinery
-import importlib.util
 import itertools
 import os
 import re
 import sys
-import tempfile
+import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..compat import install as install_alembic_alias
 from ..util.exc import CommandError
-from .header import HeaderCache, read_header
+from .header import _RACY_NS, HeaderCache, RevisionHeader, read_header
 from .revision import (
     MultipleHeads,
     RangeNotAncestorError,
@@ -43,9 +38,17 @@ _SOURCE_ONLY = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 _SOURCE_OR_COMPILED = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")
 _LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")
 _SLUG_WORD = re.compile(r"\w+")
-_INDEX_FILE = os.path.join("__pycache__", "dbshift_revision_index.json")
+_INDEX_FILE = os.path.join("__pycache__", "dbshift_revision_index.bin")
 _UNSET: Any = object()
 _module_counter = itertools.count(1)
+
+if TYPE_CHECKING:
+    import datetime
+    from types import ModuleType
+
+# Modules needed only to load a revision module or to write a new revision (importlib.util,
+# dbshift.compat, datetime, tempfile) are imported where they are used, so the graph
+# commands never pay for them.
 
 
 # --------------------------------------------------------------------------------------------
@@ -58,6 +61,11 @@ def load_module_from_path(path: str, module_name: str | None = None) -> ModuleTy
     Each call gets a unique module name (registered in ``sys.modules`` so that dataclasses and
     pickling inside revision files work), so two files with the same name never collide.
     """
+    import importlib.machinery
+    import importlib.util
+
+    from ..compat import install as install_alembic_alias
+
     # Revision files and env.py written for Alembic import `alembic`: serve it unless the real
     # Alembic is installed (see dbshift.compat).
     install_alembic_alias()
@@ -88,6 +96,8 @@ def load_python_file(dir_: str, filename: str) -> ModuleType:
         legacy = path + "c"
         if os.path.exists(legacy):
             return load_module_from_path(legacy)
+        import importlib.util
+
         try:
             cached = importlib.util.cache_from_source(path)
         except NotImplementedError:
@@ -170,6 +180,39 @@ class Script(Revision):
             dependencies=to_tuple(depends_on, ()),
         )
 
+    @classmethod
+    def _from_index(
+        cls,
+        path: str,
+        revision: str,
+        down_revision: Any,
+        branch_labels: tuple[str, ...] | None,
+        dependencies: Any,
+        doc: str | None,
+    ) -> Script:
+        """A script from a header cache entry: values a :class:`Script` built earlier already
+        validated and normalised (only such entries are cached), so no checks run again."""
+        self = cls.__new__(cls)
+        self._module = None
+        self.path = path
+        self._doc = doc
+        self.revision = revision
+        self.down_revision = down_revision
+        self.dependencies = dependencies
+        self._orig_branch_labels = set(branch_labels) if branch_labels else set()
+        self.branch_labels = set(self._orig_branch_labels)
+        return self
+
+    def _index_header(self, doc: str | None) -> RevisionHeader:
+        """This script's normalised header, as the header cache stores it."""
+        return RevisionHeader(
+            self.revision,
+            self.down_revision,
+            tuple(sorted(self._orig_branch_labels)) or None,
+            self.dependencies,
+            doc,
+        )
+
     @property
     def module(self) -> ModuleType:
         """The revision's Python module, imported the first time it is asked for."""
@@ -193,7 +236,7 @@ class Script(Revision):
     @property
     def doc(self) -> str:
         """The first paragraph of the docstring: the revision message."""
-        return re.split("\n\n", self.longdoc)[0]
+        return self.longdoc.partition("\n\n")[0]
 
     def _format_down_revision(self) -> str:
         if not self.down_revision:
@@ -335,6 +378,8 @@ class ScriptDirectory:
         self.recursive_version_locations = recursive_version_locations
         self.messaging_opts: Mapping[str, Any] = messaging_opts or {"quiet": False}
         self._paths: dict[str, str] = {}
+        self._index: HeaderCache | None = None
+        self._index_signature: tuple[Any, ...] | None = None
         self._map = RevisionMap(self._load_revisions)
         self._map_checked = False
         if not os.access(dir, os.F_OK):
@@ -429,17 +474,20 @@ class ScriptDirectory:
             return
         subdirs = []
         names = set()
+        prefix = os.path.join(real_dir, "")
+        sourceless = self.sourceless
         for entry in entries:
             if entry.is_dir():
                 if entry.name != "__pycache__" and not entry.is_symlink():
                     subdirs.append(entry.path)
                 continue
-            names.add(entry.name.split(".")[0])
+            if sourceless:
+                names.add(entry.name.split(".")[0])
             if entry.is_symlink():
                 found.append(os.path.realpath(entry.path))
             else:
-                found.append(os.path.join(real_dir, entry.name))
-        if self.sourceless:
+                found.append(prefix + entry.name)
+        if sourceless:
             cache_dir = os.path.join(real_dir, "__pycache__")
             if os.path.isdir(cache_dir):
                 found.extend(
@@ -451,7 +499,9 @@ class ScriptDirectory:
             for sub in subdirs:
                 self._scan_dir(sub, found)
 
-    def _script_from_path(self, path: str, cache: HeaderCache | None) -> Script | None:
+    def _script_from_path(
+        self, path: str, cache: HeaderCache | None, st: os.stat_result | None = None
+    ) -> Script | None:
         dir_, filename = os.path.split(path)
         pattern = _SOURCE_OR_COMPILED if self.sourceless else _SOURCE_ONLY
         m = pattern.match(filename)
@@ -464,15 +514,23 @@ class ScriptDirectory:
                 if os.path.exists(py) or (compiled == "o" and os.path.exists(py + "c")):
                     return None
                 return _script_from_module(load_module_from_path(path), path)
-            header = read_header(path, os.stat(path), cache)
+            if st is None:
+                st = os.stat(path)
+            if cache is not None:
+                entry = cache.lookup_entry(path, st)
+                if entry is not None:
+                    return Script._from_index(path, *entry)
+            header = read_header(path, st, None)
             if header is None:
+                if cache is not None:
+                    cache.forget(path)
                 return _script_from_module(load_module_from_path(path), path)
         except ImportError as err:
             raise CommandError(f"Could not import revision file {path}: {err}") from err
         except RevisionError as err:
             raise CommandError(f"{err} (in {path})") from err
         try:
-            return Script(
+            script = Script(
                 None,
                 header.revision,
                 path,
@@ -483,11 +541,17 @@ class ScriptDirectory:
             )
         except RevisionError as err:
             raise CommandError(f"{err} (in {path})") from err
+        if cache is not None:
+            cache.store(path, st, script._index_header(header.doc))
+        return script
 
     def _load_revisions(self) -> Iterator[Script]:
-        cache = HeaderCache(self._index_path())
-        seen_files: set[str] = set()
+        cache = HeaderCache(self._index_path(), os.path.realpath(self.dir))
+        self._index = cache
+        self._index_signature = None
         self._paths = {}
+        files: list[str] = []
+        seen_files: set[str] = set()
         for location in self._version_locations:
             if not os.path.exists(location):
                 continue
@@ -500,18 +564,148 @@ class ScriptDirectory:
                     )
                     continue
                 seen_files.add(real)
-                script = self._script_from_path(real, cache)
-                if script is None:
-                    continue
-                other = self._paths.get(script.revision)
-                if other is not None:
-                    raise CommandError(
-                        f"Revision {script.revision} is present more than once: in {other} and "
-                        f"in {script.path}"
-                    )
-                self._paths[script.revision] = script.path
-                yield script
+                files.append(real)
+
+        stats: dict[str, os.stat_result] = {}
+        signature: tuple[Any, ...] | None = None
+        if not self.sourceless:
+            signature, stats = self._signature(files, cache)
+            graph = cache.graph_for(signature) if signature is not None else None
+            if graph is not None:
+                yield from self._scripts_from_snapshot(
+                    [f for f in files if f in stats], *graph
+                )
+                return
+
+        cacheable = signature is not None
+        for real in files:
+            script = self._script_from_path(real, cache, stats.get(real))
+            if script is None:
+                continue
+            if script._doc is _UNSET:
+                cacheable = False  # imported: its header is not plain literals
+            other = self._paths.get(script.revision)
+            if other is not None:
+                raise CommandError(
+                    f"Revision {script.revision} is present more than once: in {other} and "
+                    f"in {script.path}"
+                )
+            self._paths[script.revision] = script.path
+            yield script
         cache.save()
+        if cacheable:
+            self._index_signature = signature
+
+    @staticmethod
+    def _signature(
+        files: list[str], cache: HeaderCache
+    ) -> tuple[tuple[Any, ...] | None, dict[str, os.stat_result]]:
+        """``((key, size, mtime_ns), ...)`` of the revision source files (``None`` when one was
+        modified too recently to trust its mtime), and their stat results."""
+        stats: dict[str, os.stat_result] = {}
+        signature = []
+        newest = 0
+        # stat relative to an open directory: the kernel need not walk each long path again
+        use_fd = os.stat in os.supports_dir_fd
+        dirs: dict[str, tuple[Any, str]] = {}
+        match = _SOURCE_ONLY.match
+        try:
+            for real in files:
+                dir_, _, name = real.rpartition(os.sep)
+                if not match(name):
+                    continue
+                found = dirs.get(dir_)
+                if found is None:
+                    fd = os.open(dir_ or os.sep, os.O_RDONLY) if use_fd else None
+                    found = dirs[dir_] = (fd, cache.key(real)[: -len(name)])
+                fd, key_prefix = found
+                st = os.stat(name, dir_fd=fd) if fd is not None else os.stat(real)
+                stats[real] = st
+                mtime = st.st_mtime_ns
+                if mtime > newest:
+                    newest = mtime
+                signature.append((key_prefix + name, st.st_size, mtime))
+        finally:
+            for fd, _ in dirs.values():
+                if fd is not None:
+                    os.close(fd)
+        if time.time_ns() - newest < _RACY_NS:
+            return None, stats
+        return tuple(signature), stats
+
+    def _scripts_from_snapshot(
+        self, paths: list[str], rows: tuple[Any, ...], order: tuple[int, ...] | None
+    ) -> list[Script]:
+        """The scripts of a graph snapshot, links included; the map adopts them as built
+        (with the newest-first order of every revision, when the snapshot has it)."""
+        scripts = []
+        new = Script.__new__
+        paths_by_rev = self._paths
+        no_kids: frozenset[str] = frozenset()
+        for path, row in zip(paths, rows):
+            (rev_id, down, orig_labels, deps, doc, kids, all_kids, resolved, normalized,
+             labels) = row
+            script = new(Script)
+            nextrev = frozenset(kids) if kids else no_kids
+            # the attributes Revision.__init__ and RevisionMap._build would have set
+            script.__dict__ = {
+                "_module": None,
+                "path": path,
+                "_doc": doc,
+                "revision": rev_id,
+                "_down_revision": down,
+                "_versioned": () if down is None else (down,) if type(down) is str else down,
+                "dependencies": deps,
+                "_orig_branch_labels": set(orig_labels) if orig_labels else set(),
+                "branch_labels": set(labels) if labels else set(),
+                "nextrev": nextrev,
+                "_all_nextrev": nextrev if all_kids is None else frozenset(all_kids),
+                "_resolved_dependencies": resolved,
+                "_normalized_resolved_dependencies": normalized,
+                "_all_down": None,
+                "_normalized_down": None,
+            }
+            paths_by_rev[rev_id] = path
+            scripts.append(script)
+        self._map._linked = True
+        if order is not None and len(order) == len(scripts):
+            self._map._linked_newest_first = [scripts[i] for i in order]
+        return scripts
+
+    def _save_snapshot(self) -> None:
+        """Store the built graph in the index, for the next run over the same files."""
+        signature = self._index_signature
+        self._index_signature = None
+        rmap = self._map
+        if signature is None or rmap._extra or len(rmap._revs) != len(signature):
+            return
+        rows = []
+        for rev in rmap._revs.values():
+            if not isinstance(rev, Script) or rev._doc is _UNSET:
+                return
+            all_kids = rev._all_nextrev
+            rows.append(
+                (
+                    rev.revision,
+                    rev.down_revision,
+                    tuple(sorted(rev._orig_branch_labels)) or None,
+                    rev.dependencies,
+                    rev._doc,
+                    tuple(sorted(rev.nextrev)),
+                    None if all_kids == rev.nextrev else tuple(sorted(all_kids)),
+                    rev._resolved_dependencies,
+                    rev._normalized_resolved_dependencies,
+                    tuple(sorted(rev.branch_labels)) or None,
+                )
+            )
+        assert self._index is not None
+        index = {rid: i for i, rid in enumerate(rmap._revs)}
+        try:
+            order = tuple(index[rev.revision] for rev in rmap._all_newest_first())
+        except RevisionError:
+            order = None
+        self._index.set_graph(signature, tuple(rows), order)
+        self._index.save()
 
     @property
     def revision_map(self) -> RevisionMap:
@@ -520,6 +714,7 @@ class ScriptDirectory:
             with self._catch_revision_errors():
                 self._map._ensure()
             self._map_checked = True
+            self._save_snapshot()
         return self._map
 
     # -- errors ----------------------------------------------------------------------------------
@@ -578,9 +773,14 @@ class ScriptDirectory:
         """Every script from ``head`` down to ``base`` (inclusive), newest first."""
         rmap = self.revision_map
         with self._catch_revision_errors(start=base, end=head):
-            revs = list(
-                rmap.iterate_revisions(head, base, inclusive=True, assert_relative_length=False)
-            )
+            if base == "base" and head == "heads":
+                revs = rmap._all_newest_first()
+            else:
+                revs = list(
+                    rmap.iterate_revisions(
+                        head, base, inclusive=True, assert_relative_length=False
+                    )
+                )
         yield from revs  # type: ignore[misc]
 
     def get_revisions(self, id_: Any) -> tuple[Script | None, ...]:
@@ -680,6 +880,8 @@ class ScriptDirectory:
     # -- writing ---------------------------------------------------------------------------------
 
     def _generate_create_date(self) -> datetime.datetime:
+        import datetime
+
         if self.timezone is None:
             return datetime.datetime.now()
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -736,6 +938,8 @@ class ScriptDirectory:
         try:
             output = Template(filename=template_path).render_unicode(**kw)
         except Exception as err:
+            import tempfile
+
             fd, name = tempfile.mkstemp(suffix=".txt")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(exceptions.text_error_template().render())

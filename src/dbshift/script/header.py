@@ -7,21 +7,23 @@ only when a later top-level line assigns one of the names), and accepts plain li
 a value is computed (a name, a call, an assignment inside ``if``), it returns ``None`` and the
 caller imports the module instead.
 
-:class:`HeaderCache` stores parsed headers in a JSON file keyed by path, size and ``st_mtime_ns``,
-so a second run reads no file bodies at all.
+:class:`HeaderCache` stores parsed headers in one :mod:`marshal` file keyed by path (relative to
+the environment directory), size and ``st_mtime_ns``, so a second run reads no file bodies at all.
 """
 
 from __future__ import annotations
 
-import ast
-import io
-import json
+import marshal
 import os
 import re
 import time
-import tokenize
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import ast
+
+# ast, io and tokenize are imported by the functions that parse a file: a run whose headers
+# all come from the cache never needs them.
 
 HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 
@@ -29,17 +31,22 @@ _FIRST_BODY = re.compile(rb"^(?:def\s|async\s+def\s|class\s|@)", re.M)
 _LATE_ASSIGN = re.compile(
     rb"^(?:revision|down_revision|branch_labels|depends_on)\s*(?::|=(?!=))", re.M
 )
-_COMPOUND = (
-    (ast.If, ast.Try, ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)
-    + ((ast.Match,) if hasattr(ast, "Match") else ())
-    + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-)
+
+
+def _compound_statements() -> tuple[type, ...]:
+    import ast
+
+    return (
+        (ast.If, ast.Try, ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)
+        + ((ast.Match,) if hasattr(ast, "Match") else ())
+        + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+    )
+
 # A file modified this recently may change again within the same mtime tick; don't cache it.
 _RACY_NS = 2_000_000_000
 
 
-@dataclass(frozen=True)
-class RevisionHeader:
+class RevisionHeader(NamedTuple):
     """The statically readable part of a revision file."""
 
     revision: str
@@ -47,37 +54,6 @@ class RevisionHeader:
     branch_labels: Any
     depends_on: Any
     doc: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "revision": self.revision,
-            "down_revision": _jsonable(self.down_revision),
-            "branch_labels": _jsonable(self.branch_labels),
-            "depends_on": _jsonable(self.depends_on),
-            "doc": self.doc,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RevisionHeader:
-        return cls(
-            revision=data["revision"],
-            down_revision=_from_jsonable(data["down_revision"]),
-            branch_labels=_from_jsonable(data["branch_labels"]),
-            depends_on=_from_jsonable(data["depends_on"]),
-            doc=data["doc"],
-        )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (tuple, list)):
-        return {"seq": list(value)}
-    return value
-
-
-def _from_jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(value["seq"])
-    return value
 
 
 class _Dynamic(Exception):
@@ -90,6 +66,8 @@ def parse_header_source(source: bytes) -> RevisionHeader | None:
     ``None`` is also returned when ``revision`` or ``down_revision`` is not assigned at module
     level (the caller then imports the module, which reports the problem or supplies the value).
     """
+    import ast
+
     try:
         text = _decode(source)
     except (SyntaxError, UnicodeDecodeError, LookupError):
@@ -115,6 +93,9 @@ def parse_header_source(source: bytes) -> RevisionHeader | None:
 
 
 def _decode(source: bytes) -> str:
+    import io
+    import tokenize
+
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     text = source.decode(encoding)
     return text[1:] if text.startswith("\ufeff") else text
@@ -128,6 +109,9 @@ def _decode_prefix(prefix: bytes) -> str | None:
 
 
 def _header_from_tree(tree: ast.Module) -> RevisionHeader:
+    import ast
+
+    compound = _compound_statements()
     values: dict[str, Any] = {}
     doc: str | None = None
     for index, stmt in enumerate(tree.body):
@@ -157,7 +141,7 @@ def _header_from_tree(tree: ast.Module) -> RevisionHeader:
                 name = alias.asname or alias.name.split(".")[0]
                 if name in HEADER_NAMES or alias.name == "*":
                     raise _Dynamic
-        elif isinstance(stmt, _COMPOUND) and _stores_header_name(stmt):
+        elif isinstance(stmt, compound) and _stores_header_name(stmt):
             raise _Dynamic
     if "revision" not in values or "down_revision" not in values:
         raise _Dynamic
@@ -173,6 +157,8 @@ def _header_from_tree(tree: ast.Module) -> RevisionHeader:
 
 
 def _literal(node: ast.AST) -> Any:
+    import ast
+
     try:
         value = ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -185,6 +171,8 @@ def _literal(node: ast.AST) -> Any:
 
 
 def _stores_header_name(node: ast.AST) -> bool:
+    import ast
+
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id in HEADER_NAMES:
             return True
@@ -195,19 +183,37 @@ def _stores_header_name(node: ast.AST) -> bool:
     return False
 
 
-class HeaderCache:
-    """A JSON file mapping ``path -> (size, mtime_ns, header)``.
+def _valid_entry(entry: Any) -> bool:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 7
+        and isinstance(entry[0], int)
+        and isinstance(entry[1], int)
+        and isinstance(entry[2], str)
+    )
 
-    :meth:`lookup` returns a cached header only when size and mtime still match; :meth:`save`
-    rewrites the file (atomically, ignoring unwritable locations) when anything changed, dropping
-    entries for files that were not seen.
+
+class HeaderCache:
+    """A :mod:`marshal` file mapping ``path -> (size, mtime_ns, revision, down_revision,
+    branch_labels, depends_on, doc)``.
+
+    Paths under ``base`` (the environment directory) are stored relative to it, so the file
+    stays small and survives moving the project. :meth:`lookup` returns a cached header only
+    when size and mtime still match; :meth:`save` rewrites the file (atomically, ignoring
+    unwritable locations) when anything changed, dropping entries for files that were not seen.
+
+    The file can also hold a snapshot of the whole built graph (:meth:`graph_for`,
+    :meth:`set_graph`), valid for one exact list of ``(path, size, mtime_ns)``; while it is
+    valid the per-file entries are not stored separately (each snapshot row carries its header).
     """
 
-    FORMAT = 1
+    FORMAT = 3
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, base: str | None = None) -> None:
         self.path = path
-        self._entries: dict[str, list[Any]] = {}
+        self._prefix = os.path.join(base, "") if base else None
+        self._raw_entries: dict[str, tuple[Any, ...]] | None = {}
+        self._graph: tuple[tuple[Any, ...], tuple[Any, ...], Any] | None = None
         self._seen: set[str] = set()
         self._dirty = False
         if path is not None:
@@ -216,59 +222,147 @@ class HeaderCache:
     def _load(self) -> None:
         assert self.path is not None
         try:
-            with open(self.path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
+            with open(self.path, "rb") as f:
+                data = marshal.loads(f.read())
+        except (OSError, ValueError, EOFError, TypeError):
             return
-        if isinstance(data, dict) and data.get("format") == self.FORMAT:
-            entries = data.get("entries")
-            if isinstance(entries, dict):
-                self._entries = entries
+        if not (isinstance(data, tuple) and len(data) == 3 and data[0] == self.FORMAT):
+            return
+        entries, graph = data[1], data[2]
+        if (
+            isinstance(graph, tuple)
+            and len(graph) == 3
+            and isinstance(graph[0], tuple)
+            and isinstance(graph[1], tuple)
+            and len(graph[0]) == len(graph[1])
+            and (graph[2] is None or isinstance(graph[2], tuple))
+        ):
+            self._graph = graph
+        if isinstance(entries, dict):
+            self._raw_entries = entries
+        elif entries is None and self._graph is not None:
+            self._raw_entries = None  # derived from the snapshot when first needed
+
+    @property
+    def _entries(self) -> dict[str, tuple[Any, ...]]:
+        entries = self._raw_entries
+        if entries is None:
+            entries = {}
+            if self._graph is not None:
+                for (key, size, mtime), row in zip(self._graph[0], self._graph[1]):
+                    entries[key] = (size, mtime, *row[:5])
+            self._raw_entries = entries
+        return entries
+
+    def key(self, path: str) -> str:
+        """How ``path`` is stored: relative to the environment directory when under it."""
+        return self._key(path)
+
+    def graph_for(self, signature: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any] | None:
+        """``(rows, order)`` of the snapshot stored for exactly ``signature`` (``((key, size,
+        mtime_ns), ...)`` of every revision file, in load order), else ``None``."""
+        graph = self._graph
+        if graph is None or graph[0] != signature:
+            return None
+        self._seen.update(key for key, _, _ in signature)
+        return graph[1], graph[2]
+
+    def set_graph(
+        self, signature: tuple[Any, ...], rows: tuple[Any, ...], order: Any = None
+    ) -> None:
+        """Store a snapshot of the built graph for ``signature``: one row per file (the first
+        five members of a row are the file's header as :meth:`store` keeps it), and ``order``,
+        any tuple of row indexes the caller wants back (the newest-first walk)."""
+        new = (signature, rows, order)
+        if self._graph == new:
+            return
+        self._entries  # noqa: B018 - keep the per-file entries of the previous snapshot
+        self._graph = new
+        self._dirty = True
+
+    def _key(self, path: str) -> str:
+        prefix = self._prefix
+        if prefix is not None and path.startswith(prefix):
+            return path[len(prefix) :]
+        return path
+
+    def lookup_entry(self, path: str, st: os.stat_result) -> tuple[Any, ...] | None:
+        """``(revision, down_revision, branch_labels, depends_on, doc)`` cached for ``path``
+        if its size and mtime are unchanged."""
+        key = self._key(path)
+        self._seen.add(key)
+        entry = self._entries.get(key)
+        if (
+            entry is None
+            or not _valid_entry(entry)
+            or entry[0] != st.st_size
+            or entry[1] != st.st_mtime_ns
+        ):
+            return None
+        return entry[2:]
 
     def lookup(self, path: str, st: os.stat_result) -> RevisionHeader | None:
         """The cached header of ``path`` if its size and mtime are unchanged."""
-        self._seen.add(path)
-        entry = self._entries.get(path)
-        if not entry or entry[0] != st.st_size or entry[1] != st.st_mtime_ns:
+        entry = self.lookup_entry(path, st)
+        if entry is None:
             return None
-        try:
-            return RevisionHeader.from_json(entry[2])
-        except (KeyError, TypeError, IndexError):
-            return None
+        return RevisionHeader(*entry)
 
     def store(self, path: str, st: os.stat_result, header: RevisionHeader) -> None:
         """Remember ``header`` for ``path`` unless the file was modified too recently to trust."""
-        self._seen.add(path)
+        key = self._key(path)
+        self._seen.add(key)
         if time.time_ns() - st.st_mtime_ns < _RACY_NS:
-            if path in self._entries:
-                del self._entries[path]
+            if key in self._entries:
+                del self._entries[key]
                 self._dirty = True
             return
-        self._entries[path] = [st.st_size, st.st_mtime_ns, header.to_json()]
+        self._entries[key] = (
+            st.st_size,
+            st.st_mtime_ns,
+            header.revision,
+            header.down_revision,
+            header.branch_labels,
+            header.depends_on,
+            header.doc,
+        )
         self._dirty = True
 
     def forget(self, path: str) -> None:
         """Drop ``path`` (its header could not be read statically)."""
-        self._seen.add(path)
-        if self._entries.pop(path, None) is not None:
+        key = self._key(path)
+        self._seen.add(key)
+        if self._entries.pop(key, None) is not None:
             self._dirty = True
 
     def save(self) -> None:
         """Write the cache if it changed; drop entries for files not seen since loading."""
         if self.path is None:
             return
-        stale = set(self._entries) - self._seen
-        if stale:
-            for key in stale:
+        if self._raw_entries is None and not self._dirty:
+            return  # served from the snapshot; nothing changed
+        if len(self._seen) != len(self._entries) or not self._seen.issuperset(self._entries):
+            for key in set(self._entries) - self._seen:
                 del self._entries[key]
-            self._dirty = True
+                self._dirty = True
         if not self._dirty:
             return
+        graph = self._graph
+        entries: dict[str, tuple[Any, ...]] | None = self._entries
+        if graph is not None:
+            from_graph = {
+                key: (size, mtime, *row[:5]) for (key, size, mtime), row in zip(graph[0], graph[1])
+            }
+            if from_graph == entries:
+                entries = None  # the snapshot carries them
+            else:
+                graph = None
+                self._graph = None
         tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump({"format": self.FORMAT, "entries": self._entries}, f)
+            with open(tmp, "wb") as f:
+                f.write(marshal.dumps((self.FORMAT, entries, graph)))
             os.replace(tmp, self.path)
             self._dirty = False
         except OSError:

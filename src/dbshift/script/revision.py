@@ -81,6 +81,11 @@ class Revision:
     _all_nextrev: frozenset[str] = frozenset()
     _resolved_dependencies: tuple[str, ...] = ()
     _normalized_resolved_dependencies: tuple[str, ...] = ()
+    # Parent tuples, computed once: ``down_revision`` as a tuple (kept in step by its setter),
+    # and the all/normalized parent sets (filled when the map is built, cleared by a change).
+    _versioned: tuple[str, ...] = ()
+    _all_down: tuple[str, ...] | None = None
+    _normalized_down: tuple[str, ...] | None = None
 
     def __init__(
         self,
@@ -89,16 +94,29 @@ class Revision:
         dependencies: Any = None,
         branch_labels: Any = None,
     ) -> None:
-        if down_revision and revision in to_tuple(down_revision, ()):
+        downs = to_tuple(down_revision, ())
+        if down_revision and revision in downs:
             raise LoopDetected(revision)
-        if dependencies is not None and revision in to_tuple(dependencies, ()):
+        deps = to_tuple(dependencies, ())
+        if dependencies is not None and revision in deps:
             raise DependencyLoopDetected(revision)
         self.verify_rev_id(revision)
         self.revision = revision
-        self.down_revision = tuple_rev_as_scalar(to_tuple(down_revision, ()))
-        self.dependencies = tuple_rev_as_scalar(to_tuple(dependencies, ()))
+        self.down_revision = tuple_rev_as_scalar(downs)
+        self.dependencies = tuple_rev_as_scalar(deps)
         self._orig_branch_labels: set[str] = set(to_tuple(branch_labels, ()))
         self.branch_labels: set[str] = set(self._orig_branch_labels)
+
+    @property
+    def down_revision(self) -> Any:
+        """The parent id(s) as the revision file writes them: ``None``, a string or a tuple."""
+        return self._down_revision
+
+    @down_revision.setter
+    def down_revision(self, value: Any) -> None:
+        self._down_revision = value
+        self._versioned = to_tuple(value, ())
+        self._all_down = self._normalized_down = None
 
     @classmethod
     def verify_rev_id(cls, revision: str) -> None:
@@ -125,19 +143,31 @@ class Revision:
         self._all_nextrev = frozenset()
         self._resolved_dependencies = ()
         self._normalized_resolved_dependencies = ()
+        self._all_down = self._normalized_down = None
         self.branch_labels = set(self._orig_branch_labels)
+
+    def _set_dependencies(self, resolved: tuple[str, ...], normalized: tuple[str, ...]) -> None:
+        """Record the resolved ``depends_on`` ids (all, and those not already implied)."""
+        self._resolved_dependencies = resolved
+        self._normalized_resolved_dependencies = normalized
+        self._all_down = self._normalized_down = None
 
     # -- parent views ------------------------------------------------------------------------
 
     @property
     def versioned_down_revisions(self) -> tuple[str, ...]:
         """``down_revision`` as a tuple: the parents that occupy rows in the version table."""
-        return to_tuple(self.down_revision, ())
+        return self._versioned
 
     @property
     def all_down_revisions(self) -> tuple[str, ...]:
         """``down_revision`` plus every resolved ``depends_on`` id."""
-        return _dedupe(self.versioned_down_revisions + self._resolved_dependencies)
+        found = self._all_down
+        if found is None:
+            deps = self._resolved_dependencies
+            found = _dedupe(self._versioned + deps) if deps else self._versioned
+            self._all_down = found
+        return found
 
     @property
     def normalized_down_revisions(self) -> tuple[str, ...]:
@@ -146,7 +176,12 @@ class Revision:
         A dependency is dropped when a ``down_revision`` ancestor already depends on it.  This is
         the parent set used for ordering upgrades and downgrades.
         """
-        return _dedupe(self.versioned_down_revisions + self._normalized_resolved_dependencies)
+        found = self._normalized_down
+        if found is None:
+            deps = self._normalized_resolved_dependencies
+            found = _dedupe(self._versioned + deps) if deps else self._versioned
+            self._normalized_down = found
+        return found
 
     @property
     def resolved_dependencies(self) -> tuple[str, ...]:
@@ -192,7 +227,7 @@ class Revision:
     @property
     def is_merge_point(self) -> bool:
         """``down_revision`` names more than one revision."""
-        return len(self.versioned_down_revisions) > 1
+        return len(self._versioned) > 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,12 +247,50 @@ class RevisionMap(RevisionPlanner):
         self._generator = generator
         self._built = False
         self._extra: list[Revision] = []
+        # Set by a generator whose revisions come with their links already made (a snapshot
+        # of a graph this class built and checked before): they are adopted as they are,
+        # with the newest-first order of all revisions when the generator knows it.
+        self._linked = False
+        self._linked_newest_first: list[Revision] | None = None
+        self._newest_first: list[Revision] | None = None
 
     # -- building ------------------------------------------------------------------------------
 
     def _ensure(self) -> None:
         if not self._built:
-            self._build(list(self._generator()) + self._extra)
+            self._linked = False
+            self._linked_newest_first = None
+            revisions = list(self._generator())
+            if self._linked and not self._extra:
+                self._adopt(revisions)
+                self._newest_first = self._linked_newest_first
+            else:
+                self._build(revisions + self._extra)
+            self._linked = False
+            self._linked_newest_first = None
+
+    def _adopt(self, revisions: list[Revision]) -> None:
+        """Take revisions whose links (children, resolved dependencies, propagated labels) a
+        previous :meth:`_build` computed and checked, without checking them again."""
+        revs = {rev.revision: rev for rev in revisions}
+        labels = {
+            label: rev for rev in revisions if rev._orig_branch_labels
+            for label in sorted(rev._orig_branch_labels)
+        }
+        self._finish(revs, labels)
+
+    def _finish(self, revs: dict[str, Revision], labels: dict[str, Revision]) -> None:
+        self._newest_first = None
+        self._revs = revs
+        self._labels = labels
+        self._order = {rid: i for i, rid in enumerate(revs)}
+        self._heads = tuple(rid for rid, r in revs.items() if not r.nextrev)
+        self._real_heads_t = tuple(rid for rid, r in revs.items() if not r._all_nextrev)
+        self._bases = tuple(rid for rid, r in revs.items() if r.down_revision is None)
+        self._real_bases_t = tuple(
+            rid for rid, r in revs.items() if r.down_revision is None and r.dependencies is None
+        )
+        self._built = True
 
     def _build(self, revisions: list[Revision]) -> None:
         revs: dict[str, Revision] = {}
@@ -232,6 +305,8 @@ class RevisionMap(RevisionPlanner):
 
         labels: dict[str, Revision] = {}
         for rev in revs.values():
+            if not rev._orig_branch_labels:
+                continue
             for label in sorted(rev._orig_branch_labels):
                 other = revs.get(label) or labels.get(label)
                 if other is not None:
@@ -245,8 +320,10 @@ class RevisionMap(RevisionPlanner):
                     )
                 labels[label] = rev
 
+        any_dependencies = False
         for rev in revs.values():
             if rev.dependencies:
+                any_dependencies = True
                 resolved = []
                 for dep in to_tuple(rev.dependencies, ()):
                     target = revs.get(dep) or labels.get(dep)
@@ -258,13 +335,13 @@ class RevisionMap(RevisionPlanner):
                             rev.revision,
                         )
                     resolved.append(target.revision)
-                rev._resolved_dependencies = _dedupe(resolved)
+                rev._set_dependencies(_dedupe(resolved), ())
 
-        children: dict[str, list[str]] = {rid: [] for rid in revs}
-        all_children: dict[str, list[str]] = {rid: [] for rid in revs}
+        children: dict[str, list[str]] = {}
+        all_children: dict[str, list[str]] = {}
         for rev in revs.values():
-            versioned = rev.versioned_down_revisions
-            for down in rev.all_down_revisions:
+            versioned = rev._versioned
+            for down in rev.all_down_revisions if any_dependencies else versioned:
                 if down not in revs:
                     raise _with_ids(
                         RevisionError(
@@ -272,34 +349,35 @@ class RevisionMap(RevisionPlanner):
                         ),
                         rev.revision,
                     )
-                all_children[down].append(rev.revision)
+                if any_dependencies:
+                    all_children.setdefault(down, []).append(rev.revision)
                 if down in versioned:
-                    children[down].append(rev.revision)
-        for rid, rev in revs.items():
-            rev.nextrev = frozenset(children[rid])
-            rev._all_nextrev = frozenset(all_children[rid])
+                    children.setdefault(down, []).append(rev.revision)
+        for rid, kids in children.items():
+            revs[rid].nextrev = frozenset(kids)
+        if any_dependencies:
+            for rid, kids in all_children.items():
+                revs[rid]._all_nextrev = frozenset(kids)
+        else:
+            for rev in revs.values():
+                rev._all_nextrev = rev.nextrev
 
-        self._detect_cycles(revs)
+        self._detect_cycles(revs, any_dependencies)
 
         self._revs = revs
         self._labels = labels
-        self._order = {rid: i for i, rid in enumerate(revs)}
         self._normalize_depends_on(revs)
         self._propagate_branch_labels(revs, labels)
-
-        self._heads = tuple(r.revision for r in revs.values() if r.is_head)
-        self._real_heads_t = tuple(r.revision for r in revs.values() if r._is_real_head)
-        self._bases = tuple(r.revision for r in revs.values() if r.is_base)
-        self._real_bases_t = tuple(r.revision for r in revs.values() if r._is_real_base)
-        self._built = True
+        self._finish(revs, labels)
 
     @staticmethod
-    def _detect_cycles(revs: dict[str, Revision]) -> None:
-        """Kahn's algorithm, first over ``down_revision`` edges, then with dependencies too."""
-        for versioned_only in (True, False):
+    def _detect_cycles(revs: dict[str, Revision], any_dependencies: bool = True) -> None:
+        """Kahn's algorithm, first over ``down_revision`` edges, then with dependencies too
+        (when there are any: without them the second pass would walk the same edges)."""
+        for versioned_only in (True, False) if any_dependencies else (True,):
             indegree = {}
             for rid, rev in revs.items():
-                parents = rev.versioned_down_revisions if versioned_only else rev.all_down_revisions
+                parents = rev._versioned if versioned_only else rev.all_down_revisions
                 indegree[rid] = len(parents)
             ready = [rid for rid, n in indegree.items() if n == 0]
             done = 0
@@ -328,7 +406,7 @@ class RevisionMap(RevisionPlanner):
             if not deps:
                 continue
             if all(len(dependents[d]) == 1 for d in deps):
-                rev._normalized_resolved_dependencies = deps
+                rev._set_dependencies(deps, deps)
                 continue
             ancestors = self._walk_ids(rev.versioned_down_revisions, _versioned_parents, revs)
             kept = []
@@ -336,7 +414,7 @@ class RevisionMap(RevisionPlanner):
                 if any(o is not rev and o.revision in ancestors for o in dependents[dep]):
                     continue
                 kept.append(dep)
-            rev._normalized_resolved_dependencies = tuple(kept)
+            rev._set_dependencies(deps, tuple(kept))
 
     def _propagate_branch_labels(
         self, revs: dict[str, Revision], labels: dict[str, Revision]

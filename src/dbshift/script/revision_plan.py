@@ -233,6 +233,18 @@ class RevisionPlanner:
         for rid in self._topological_sort(todo, heads):
             yield self._revs[rid]
 
+    def _all_newest_first(self) -> list[Revision]:
+        """Every revision from the heads down to the bases: what ``iterate_revisions("heads",
+        "base", inclusive=True)`` yields, without resolving the two identifiers."""
+        self._ensure()
+        known = self._newest_first
+        if known is not None:
+            return list(known)
+        heads = list(self._real_heads_t)
+        todo = self.ancestors_of(heads)
+        revs = self._revs
+        return [revs[rid] for rid in self._topological_sort(todo, heads)]
+
     def _collect_upgrade_revisions(
         self, upper: Any, lower: Any, inclusive: bool, implicit_base: bool, assert_len: bool
     ) -> tuple[set[str], list[str]]:
