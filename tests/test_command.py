@@ -634,20 +634,6 @@ def test_revision_api_returns_scripts_and_applies_the_api_hook(project: Project)
     assert [s.doc for s in made] == ["two", "extra"]
 
 
-def test_autogenerate_without_the_autogenerate_package(project: Project) -> None:
-    try:
-        from dbshift.autogenerate import RevisionContext  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("dbshift.autogenerate provides RevisionContext; its tests cover --autogenerate")
-    project.init()
-    assert project.fail("revision", "--autogenerate", "-m", "x") == (
-        "autogenerate is not available yet (dbshift.autogenerate is not installed)"
-    )
-    assert project.fail("check").startswith("autogenerate is not available yet")
-
-
 def test_merge_options(project: Project) -> None:
     p = project
     p.init()

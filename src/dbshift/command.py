@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .util.exc import CommandError, DatabaseNotAtHead
@@ -44,7 +44,6 @@ __all__ = [
     "upgrade",
 ]
 
-_AUTOGENERATE_MISSING = "autogenerate is not available yet (dbshift.autogenerate is not installed)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,9 +291,7 @@ def revision(
         "rev_id": rev_id,
         "depends_on": depends_on,
     }
-    revision_context = _revision_context(
-        config, script, command_args, process_revision_directives, autogenerate
-    )
+    revision_context = _revision_context(config, script, command_args, process_revision_directives)
     environment = _revision_environment(config)
     if autogenerate:
         environment = True
@@ -334,119 +331,18 @@ def _revision_context(
     script: ScriptDirectory,
     command_args: dict[str, Any],
     process_revision_directives: Callable[..., None] | None,
-    autogenerate: bool,
 ) -> Any:
-    """Autogenerate's ``RevisionContext`` when it exists, else the plain one below."""
-    try:
-        from .autogenerate import RevisionContext  # type: ignore[attr-defined]
-    except ImportError:
-        if autogenerate:
-            raise CommandError(_AUTOGENERATE_MISSING) from None
-        return _PlainRevisionContext(config, script, command_args, process_revision_directives)
+    """Autogenerate's ``RevisionContext``: it also writes plain (non-autogenerate) revisions."""
+    from .autogenerate import RevisionContext
+
     return RevisionContext(
         config, script, command_args, process_revision_directives=process_revision_directives
     )
 
 
-class _PlainRevisionContext:
-    """``revision`` without autogenerate: an empty script, shaped by env.py's hooks if it runs.
-
-    When ``env.py`` runs (``revision_environment``), its ``template_args`` reach the template and
-    the ``process_revision_directives`` hooks (the command's and configure()'s) may rewrite the
-    id, message, parents or number of revisions. Rendering operations that a hook adds needs
-    ``dbshift.autogenerate``.
-    """
-
-    def __init__(
-        self,
-        config: Config,
-        script: ScriptDirectory,
-        command_args: Mapping[str, Any],
-        process_revision_directives: Callable[..., None] | None = None,
-    ) -> None:
-        self.config = config
-        self.script_directory = script
-        self.command_args = dict(command_args)
-        self.process_revision_directives = process_revision_directives
-        self.template_args: dict[str, Any] = {"config": config}
-        self._directives: list[Any] | None = None
-
-    def _default_directive(self) -> Any:
-        from .operations.ops import DowngradeOps, MigrationScript, UpgradeOps
-
-        args = self.command_args
-        return MigrationScript(
-            rev_id=args["rev_id"] or _new_rev_id(),
-            message=args["message"],
-            upgrade_ops=UpgradeOps([]),
-            downgrade_ops=DowngradeOps([]),
-            head=args["head"],
-            splice=args["splice"],
-            branch_label=args["branch_label"],
-            version_path=args["version_path"],
-            depends_on=args["depends_on"],
-        )
-
-    @property
-    def generated_revisions(self) -> list[Any]:
-        if self._directives is None:
-            self._directives = [self._default_directive()]
-        return self._directives
-
-    def run_autogenerate(self, rev: Any, context: MigrationContext) -> None:
-        raise CommandError(_AUTOGENERATE_MISSING)
-
-    def run_no_autogenerate(self, rev: Any, context: MigrationContext) -> None:
-        hooks = [self.process_revision_directives, context.opts.get("process_revision_directives")]
-        for hook in hooks:
-            if hook is not None:
-                hook(context, rev, self.generated_revisions)
-
-    def generate_scripts(self) -> Iterable[Script | None]:
-        args = self.command_args
-        if self._directives is None and self.process_revision_directives is None:
-            # Nothing can rewrite the revision: write it straight from the command arguments.
-            yield self.script_directory.generate_revision(
-                args["rev_id"] or _new_rev_id(),
-                args["message"],
-                head=args["head"],
-                splice=args["splice"],
-                branch_labels=args["branch_label"],
-                version_path=args["version_path"],
-                depends_on=args["depends_on"],
-                **self.template_args,
-            )
-            return
-        if self._directives is None and self.process_revision_directives is not None:
-            # The API hook runs even when env.py does not (as Alembic's RevisionContext does).
-            self.process_revision_directives(None, None, self.generated_revisions)
-        for directive in self.generated_revisions:
-            if any(ops.ops for ops in directive.upgrade_ops_list) or any(
-                ops.ops for ops in directive.downgrade_ops_list
-            ):
-                raise CommandError(
-                    "process_revision_directives added operations to revision "
-                    f"{directive.rev_id}; rendering them needs dbshift.autogenerate, which is "
-                    "not available yet"
-                )
-            yield self.script_directory.generate_revision(
-                directive.rev_id or _new_rev_id(),
-                directive.message,
-                head=directive.head,
-                splice=directive.splice,
-                branch_labels=directive.branch_label,
-                version_path=directive.version_path,
-                depends_on=directive.depends_on,
-                **self.template_args,
-            )
-
-
 def check(config: Config) -> None:
     """Fail with AutogenerateDiffsDetected when the models and the database differ."""
-    try:
-        from .autogenerate import RevisionContext  # type: ignore[attr-defined]
-    except ImportError:
-        raise CommandError(_AUTOGENERATE_MISSING) from None
+    from .autogenerate import RevisionContext
     from .util.exc import AutogenerateDiffsDetected
 
     script = _script_directory(config)
