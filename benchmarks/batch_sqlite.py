@@ -13,6 +13,20 @@ Prints, for the same table in the same run, each in a fresh subprocess:
 - the cost of ``import sqlalchemy``,
 with ratios to the floor and peak memory (RSS of the process; tracemalloc peak during the batch,
 measured in a separate run because tracing slows Python code down).
+
+Fairness:
+- every process times from its first import to its last statement; the floor's time includes
+  ``import sqlite3`` (dbshift and Alembic import it too, inside ``create_engine``), and the floor opens
+  and closes its own connection, as the others do;
+- bytecode: all runs read compiled modules from a private ``PYTHONPYCACHEPREFIX`` filled by one
+  discarded warm-up run of each contender (with ``PYTHONDONTWRITEBYTECODE`` set, or sources edited
+  since the last compile, Python would otherwise recompile changed modules on every run and charge
+  a tool for its own files being new);
+- contenders run interleaved, each on a fresh copy of the same table; every figure is the best of
+  ``--repeat`` runs, taken separately for each column (and, for the target ratio, also the median
+  of the ratios computed within each round), as wall time and as the process's CPU time
+  (``time.process_time``: less sensitive to other processes competing for the cores); the load
+  average is printed before and after.
 """
 
 from __future__ import annotations
@@ -22,8 +36,8 @@ import json
 import os
 import shutil
 import sqlite3
+import statistics
 import subprocess
-import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -93,6 +107,12 @@ ALEMBIC = dict(
 
 IMPORT_SA = dict(imports="import sqlalchemy", body="pass")
 
+#: What any SQLAlchemy tool pays before its first statement (shown for reference, not in the target).
+CONNECT_SA = dict(
+    imports="import sqlalchemy as sa",
+    body='with sa.create_engine("sqlite:///" + sys.argv[1]).connect():\n    pass',
+)
+
 
 def build(path: Path, rows: int) -> None:
     """The table every run starts from: id, name, qty (numbers stored as text), price."""
@@ -138,67 +158,86 @@ def run(
     return result
 
 
+def best(runs: list[dict], key: str) -> float:
+    """The smallest value of ``key`` over ``runs``."""
+    return min(r[key] for r in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each; the best is kept")
+    parser.add_argument("--repeat", type=int, default=7, help="runs of each; the best is kept")
     args = parser.parse_args()
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     contenders = [
-        ("floor (stdlib sqlite3)", Path(sys.executable), FLOOR),
+        ("floor (stdlib sqlite3)", DBSHIFT_PY, FLOOR),
         ("dbshift", DBSHIFT_PY, DBSHIFT),
     ]
     if ALEMBIC_PY.exists():
         contenders.append(("alembic 1.20.1", ALEMBIC_PY, ALEMBIC))
     else:
         print(f"(no {ALEMBIC_PY}; Alembic is skipped)")
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(PYTHONPATH=str(ROOT / "src"), PYTHONPYCACHEPREFIX=str(workdir / "pycache"))
         template = workdir / "template.db"
         build(template, args.rows)
         print(
             f"table t: {args.rows:,} rows, {template.stat().st_size / 2**20:.0f} MiB; "
             f"batch: add_column(note TEXT) + alter_column(qty VARCHAR -> INTEGER)"
         )
-        best: dict[str, dict] = {}
-        cpu_best: dict[str, list[dict]] = {}
+        for _label, python, script in [*contenders, ("", DBSHIFT_PY, IMPORT_SA),
+                                       ("", DBSHIFT_PY, CONNECT_SA)]:
+            run(python, script, template, workdir, env)  # warm-up: compiles bytecode, fills caches
+        runs: dict[str, list[dict]] = {label: [] for label, _p, _s in contenders}
+        sa_runs, connect_runs = [], []
         for _ in range(args.repeat):
             for label, python, script in contenders:
-                result = run(python, script, template, workdir, env)
-                cpu_best.setdefault(label, []).append(result)
-                if label not in best or result["batch_s"] < best[label]["batch_s"]:
-                    best[label] = result
+                runs[label].append(run(python, script, template, workdir, env))
+            sa_runs.append(run(DBSHIFT_PY, IMPORT_SA, template, workdir, env))
+            connect_runs.append(run(DBSHIFT_PY, CONNECT_SA, template, workdir, env))
+        traced = {}
         for label, python, script in contenders:
             # memory in a run of its own: tracemalloc slows Python code down
-            traced = run(python, script, template, workdir, env, trace=True)
-            best[label]["tracemalloc_peak_mb"] = traced["tracemalloc_peak_mb"]
-        sa_runs = [run(DBSHIFT_PY, IMPORT_SA, template, workdir, env) for _ in range(args.repeat)]
-        sa_import = min(r["import_s"] for r in sa_runs)
-        sa_import_cpu = min(r["import_cpu"] for r in sa_runs)
-    floor = best["floor (stdlib sqlite3)"]["batch_s"]
-    floor_cpu = min(r["batch_cpu"] for r in cpu_best["floor (stdlib sqlite3)"])
-    print(f"import sqlalchemy: {sa_import:.3f}s")
-    print(
-        f"{'':24}{'batch s':>9}{'total s':>9}{'x floor':>9}{'x (floor+SA import)':>21}"
-        f"{'peak RSS MB':>13}{'tracemalloc MB':>16}"
-    )
-    for label, result in best.items():
+            traced[label] = run(python, script, template, workdir, env, trace=True)
+    load_after = os.getloadavg()
+    floor_runs = runs["floor (stdlib sqlite3)"]
+    for clock, batch_key, total_key, import_key in (
+        ("wall time (perf_counter)", "batch_s", "total_s", "import_s"),
+        ("CPU time (process_time)", "batch_cpu", "total_cpu", "import_cpu"),
+    ):
+        sa_import = best(sa_runs, import_key)
+        floor_total = best(floor_runs, total_key)
+        print(f"{clock}, best of {args.repeat}; import sqlalchemy: {sa_import:.3f}s; "
+              f"then create_engine + connect: {best(connect_runs, batch_key):.3f}s")
         print(
-            f"{label:24}{result['batch_s']:9.3f}{result['total_s']:9.3f}"
-            f"{result['batch_s'] / floor:9.3f}"
-            f"{result['total_s'] / (floor + sa_import):21.3f}"
-            f"{result['maxrss_mb']:13.1f}{result['tracemalloc_peak_mb']:16.2f}"
+            f"{'':24}{'batch s':>9}{'total s':>9}{'x floor':>9}{'x (floor+SA import)':>21}"
+            f"{'median of rounds':>18}"
         )
-    # CPU time: the same ratios, insensitive to other processes competing for the cores
-    print(f"CPU time (process_time, best of {args.repeat}); import sqlalchemy: {sa_import_cpu:.3f}s")
-    print(f"{'':24}{'batch s':>9}{'total s':>9}{'x floor':>9}{'x (floor+SA import)':>21}")
-    for label, runs in cpu_best.items():
-        batch_cpu = min(r["batch_cpu"] for r in runs)
-        total_cpu = min(r["total_cpu"] for r in runs)
-        print(f"{label:24}{batch_cpu:9.3f}{total_cpu:9.3f}{batch_cpu / floor_cpu:9.3f}"
-              f"{total_cpu / (floor_cpu + sa_import_cpu):21.3f}")
-    for label, result in best.items():
-        print(f"  {label}: {result['check']}")
+        for label, label_runs in runs.items():
+            batch, total = best(label_runs, batch_key), best(label_runs, total_key)
+            # x floor: the work after the imports (create_engine, which imports sqlite3, included)
+            # against the floor's import sqlite3 + work; the last column is the target ratio
+            # computed within each round (contenders ran back to back) and its median over rounds,
+            # which drifts less with the machine's load than a ratio of two separate minimums
+            paired = statistics.median(
+                r[total_key] / (f[total_key] + i[import_key])
+                for r, f, i in zip(label_runs, floor_runs, sa_runs, strict=True)
+            )
+            print(
+                f"{label:24}{batch:9.3f}{total:9.3f}{batch / floor_total:9.3f}"
+                f"{total / (floor_total + sa_import):21.3f}{paired:18.3f}"
+            )
+    print(f"{'peak memory':24}{'RSS MB':>9}{'tracemalloc MB':>16}")
+    for label, label_runs in runs.items():
+        print(f"{label:24}{best(label_runs, 'maxrss_mb'):9.1f}"
+              f"{traced[label]['tracemalloc_peak_mb']:16.2f}")
+    print("load average (1, 5, 15 min): before "
+          f"{' '.join(f'{x:.2f}' for x in load_before)}, after "
+          f"{' '.join(f'{x:.2f}' for x in load_after)}")
+    for label, label_runs in runs.items():
+        print(f"  {label}: {label_runs[-1]['check']}")
 
 
 if __name__ == "__main__":

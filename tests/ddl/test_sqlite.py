@@ -17,6 +17,26 @@ def test_add_column_with_foreign_key_renders_references_inline(offline_op) -> No
     assert sql == ["ALTER TABLE t ADD COLUMN pid INTEGER REFERENCES p (id) ON DELETE CASCADE"]
 
 
+def test_add_column_keeps_the_name_of_an_inline_foreign_key(offline_op) -> None:
+    op, sql = offline_op("sqlite")
+    op.add_column("t", sa.Column("rid", sa.Integer, sa.ForeignKey("r.id", name="fk_r")))
+    op.add_column("t", sa.Column("q", sa.Integer, sa.ForeignKey("r.id", name='fk "q"')),
+                  schema="s")
+    assert sql == [
+        "ALTER TABLE t ADD COLUMN rid INTEGER CONSTRAINT fk_r REFERENCES r (id)",
+        'ALTER TABLE s.t ADD COLUMN q INTEGER CONSTRAINT "fk ""q""" REFERENCES r (id)',
+    ]
+
+
+def test_add_column_names_inline_foreign_key_by_naming_convention(offline_op) -> None:
+    op, sql = offline_op(
+        "sqlite", target_metadata=sa.MetaData(naming_convention={
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}),
+    )
+    op.add_column("t", sa.Column("rid", sa.Integer, sa.ForeignKey("r.id")))
+    assert sql == ["ALTER TABLE t ADD COLUMN rid INTEGER CONSTRAINT fk_t_rid_r REFERENCES r (id)"]
+
+
 def test_add_column_expression_default_is_parenthesised(offline_op) -> None:
     op, sql = offline_op("sqlite")
     op.add_column("t", sa.Column("at", sa.DateTime, server_default=sa.text("CURRENT_TIMESTAMP")))
@@ -190,3 +210,76 @@ def test_comment_online_does_not_fail_the_migration(sqlite_engine) -> None:
         with ctx.begin_transaction(), pytest.warns(UserWarning, match="no comments"):
             Operations(ctx).alter_column("t", "c", comment="x", new_column_name="d")
         assert [c["name"] for c in sa.inspect(conn).get_columns("t")] == ["d"]
+
+
+REFLECTED = (
+    "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
+    "CREATE TABLE t (\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  name VARCHAR(20) NOT NULL CHECK (length(name) > 0),\n"
+    "  qty NUMERIC(10, 2) DEFAULT 7,\n"
+    "  made TIMESTAMP DEFAULT (CURRENT_TIMESTAMP),\n"
+    "  twice INTEGER GENERATED ALWAYS AS (qty * 2) STORED,\n"
+    "  parent_id INTEGER CONSTRAINT fk_parent REFERENCES parent(id) ON DELETE CASCADE,\n"
+    "  code TEXT REFERENCES parent(code),\n"
+    "  boss_id INTEGER,\n"
+    "  CONSTRAINT uq_name UNIQUE (name),\n"
+    "  UNIQUE (qty, boss_id),\n"
+    "  CONSTRAINT ck_qty CHECK (qty >= 0),\n"
+    "  CONSTRAINT fk_boss FOREIGN KEY (boss_id) REFERENCES t(id)\n"
+    ")",
+    "CREATE INDEX ix_t_qty ON t (qty DESC, name)",
+    "CREATE INDEX ix_t_partial ON t (boss_id) WHERE boss_id IS NOT NULL",
+    "CREATE UNIQUE INDEX ix_t_lower ON t (lower(name))",
+    "CREATE TABLE plain (id INTEGER NOT NULL, name VARCHAR(50), PRIMARY KEY (id))",
+    "CREATE TABLE opts (k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID",
+    "CREATE TABLE nopk (a INT, b TEXT)",
+    "CREATE TABLE pair (a INT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (b, a))",
+)
+
+
+def _described(table: sa.Table) -> dict:
+    return {
+        "columns": [
+            (c.name, repr(c.type), c.nullable, c.primary_key, c.autoincrement,
+             str(c.server_default.arg) if c.server_default is not None and c.computed is None
+             else None,
+             str(c.computed.sqltext) if c.computed is not None else None)
+            for c in table.columns
+        ],
+        "constraints": sorted(
+            (type(c).__name__, str(c.name), tuple(col.name for col in c.columns),
+             str(getattr(c, "sqltext", "")), tuple(getattr(c, "column_keys", ())))
+            for c in table.constraints
+        ),
+        "indexes": sorted(
+            (i.name, i.unique, tuple(str(e) for e in i.expressions),
+             str(i.dialect_options["sqlite"]["where"]))
+            for i in table.indexes
+        ),
+        "options": dict(table.dialect_kwargs),
+    }
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")
+@pytest.mark.parametrize("name", ["t", "plain", "opts", "parent", "nopk", "pair"])
+def test_rebuild_reflection_matches_sqlalchemy(sqlite_engine, name) -> None:
+    from dbshift.ddl.sqlite_rebuild import SQLiteRebuild
+
+    with sqlite_engine.begin() as conn:
+        for statement in REFLECTED:
+            conn.exec_driver_sql(statement)
+    with sqlite_engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        rebuild = SQLiteRebuild(ctx.impl, name, None)
+        info = rebuild.reflection_info()
+        assert info is not None
+        fast = sa.Table(name, sa.MetaData(), autoload_with=conn, resolve_fks=False,
+                        _reflect_info=info)
+        usual = sa.Table(name, sa.MetaData(), autoload_with=conn, resolve_fks=False)
+        assert _described(fast) == _described(usual)
+        assert fast.primary_key.columns.keys() == usual.primary_key.columns.keys()
+        if name == "t":
+            rebuild.complete_reflection(fast)
+            assert {fk.name for fk in fast.foreign_key_constraints} == {
+                "fk_parent", "fk_boss", None}

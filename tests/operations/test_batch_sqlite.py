@@ -445,3 +445,50 @@ def test_guarded_type_change_refuses_lossy_values(sqlite_engine: sa.Engine) -> N
             b.alter_column("a", type_=sa.Integer), b.alter_column("b", type_=sa.Numeric)
         ))
     assert snapshot(sqlite_engine, "g") == before
+
+
+def test_named_inline_foreign_key_added_by_add_column_can_be_dropped_in_batch(
+    sqlite_engine: sa.Engine, live_op: Any
+) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE r (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY)",
+        "INSERT INTO r VALUES (1)",
+        "INSERT INTO t VALUES (1), (2)",
+    )
+    with live_op(sqlite_engine) as op:
+        op.add_column("t", sa.Column("rid", sa.Integer, sa.ForeignKey("r.id", name="fk_r")))
+    with sqlite_engine.connect() as conn:
+        assert "rid INTEGER CONSTRAINT fk_r REFERENCES r (id)" in conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 't'"
+        ).scalar()
+    # a rebuild keeps the name (as a table-level constraint)
+    run_batch(sqlite_engine, "t", lambda b: b.add_column(sa.Column("x", sa.Integer)),
+              recreate="always")
+    with sqlite_engine.connect() as conn:
+        assert "CONSTRAINT fk_r FOREIGN KEY(rid) REFERENCES r (id)" in conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 't'"
+        ).scalar()
+    run_batch(sqlite_engine, "t", lambda b: (
+        b.drop_constraint("fk_r", type_="foreignkey"), b.drop_column("x")))
+    snap = snapshot(sqlite_engine, "t")
+    assert snap["fks"] == []
+    assert [c["name"] for c in snap["columns"]] == ["id", "rid"]
+    assert snap["rows"] == [(1, None), (2, None)]
+
+
+def test_column_unique_after_a_type_with_arguments_survives(sqlite_engine: sa.Engine) -> None:
+    # SQLAlchemy's reflection misses "q VARCHAR(5) UNIQUE"; SQLite's index for it tells
+    create(
+        sqlite_engine,
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, q VARCHAR(5) UNIQUE, "
+        "r NUMERIC(10, 2) CONSTRAINT uq_r UNIQUE)",
+        "INSERT INTO u VALUES (1, '5', 1.5)",
+    )
+    run_batch(sqlite_engine, "u", lambda b: b.alter_column("q", type_=sa.Integer))
+    with sqlite_engine.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'u'").scalar()
+        assert "UNIQUE (q)" in sql and "CONSTRAINT uq_r UNIQUE (r)" in sql
+        with pytest.raises(sa.exc.IntegrityError):
+            conn.exec_driver_sql("INSERT INTO u VALUES (2, 5, 2)")

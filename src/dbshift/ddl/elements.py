@@ -205,8 +205,13 @@ def add_column_clause(
     inline_references: bool | None = None,
     inline_primary_key: bool | None = None,
     keyword: str = "ADD COLUMN",
+    named_references: bool = True,
 ) -> str:
-    """``ADD COLUMN [IF NOT EXISTS] <colspec> [PRIMARY KEY] [REFERENCES ...]``."""
+    """``ADD COLUMN [IF NOT EXISTS] <colspec> [PRIMARY KEY] [[CONSTRAINT name] REFERENCES ...]``.
+
+    ``named_references=False`` leaves out the foreign key's name, for a dialect whose column
+    definition has no ``CONSTRAINT name`` before ``REFERENCES`` (MySQL).
+    """
     text = keyword + " "
     if if_not_exists:
         text += "IF NOT EXISTS "
@@ -216,7 +221,7 @@ def add_column_clause(
     if inline_references:
         fks = list(column.foreign_keys)
         if len(fks) == 1 and len(fks[0].constraint.columns) == 1:
-            text += " " + inline_references_clause(compiler, fks[0])
+            text += " " + inline_references_clause(compiler, fks[0], named=named_references)
     const = " ".join(
         compiler.process(constraint) for constraint in column.constraints
     )
@@ -225,11 +230,22 @@ def add_column_clause(
     return text
 
 
-def inline_references_clause(compiler: DDLCompiler, fk: Any) -> str:
-    """``REFERENCES t (c) [ON DELETE ..] [ON UPDATE ..] [DEFERRABLE] [INITIALLY ..] [MATCH ..]``."""
+def inline_references_clause(compiler: DDLCompiler, fk: Any, *, named: bool = True) -> str:
+    """``[CONSTRAINT name] REFERENCES t (c) [MATCH ..] [ON DELETE ..] [ON UPDATE ..] [DEFERRABLE]
+    [INITIALLY ..]``.
+
+    The name (explicit or from the naming convention) is kept when ``named``: the SQL standard,
+    SQLite, PostgreSQL, Oracle and SQL Server accept ``CONSTRAINT name`` in a column definition,
+    and without it the database makes up a name that a later ``drop_constraint`` can't know.
+    """
     constraint = fk.constraint
     remote_table = fk.column.table
-    text = f"REFERENCES {compiler.preparer.format_table(remote_table)} ({compiler.preparer.quote(fk.column.name)})"
+    text = ""
+    if named and constraint.name is not None:
+        name = compiler.preparer.format_constraint(constraint)
+        if name is not None:
+            text = f"CONSTRAINT {name} "
+    text += f"REFERENCES {compiler.preparer.format_table(remote_table)} ({compiler.preparer.quote(fk.column.name)})"
     text += compiler.define_constraint_match(constraint)
     text += compiler.define_constraint_cascades(constraint)
     text += compiler.define_constraint_deferrability(constraint)

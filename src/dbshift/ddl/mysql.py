@@ -483,6 +483,20 @@ def _drop_constraint(element: MySQLDropConstraint, compiler: DDLCompiler, **kw: 
     return f"ALTER TABLE {table} DROP {keyword} {if_exists}{compiler.preparer.format_constraint(const)}"
 
 
+@compiles(elements.AddColumn, "mysql", "mariadb")
+def _add_column(element: elements.AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    # MySQL's column definition takes a bare REFERENCES (no CONSTRAINT name before it)
+    clause = elements.add_column_clause(
+        compiler,
+        element.column,
+        if_not_exists=element.if_not_exists,
+        inline_references=element.inline_references,
+        inline_primary_key=element.inline_primary_key,
+        named_references=False,
+    )
+    return f"{elements.alter_table(compiler, element.table_name, element.schema)} {clause}"
+
+
 @compiles(elements.ColumnNullable, "mysql", "mariadb")
 @compiles(elements.ColumnType, "mysql", "mariadb")
 @compiles(elements.ColumnName, "mysql", "mariadb")

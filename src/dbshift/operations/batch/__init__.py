@@ -8,7 +8,7 @@
 - :mod:`.server_rebuild` — the swap sequence on PostgreSQL, MariaDB/MySQL and other servers;
 - :mod:`.diagnosis` — why a copy failed, in rows and constraint names.
 
-SQLite's side of a rebuild lives with its dialect (``dbshift.ddl.sqlite.SQLiteRebuild``).
+SQLite's side of a rebuild lives with its dialect (``dbshift.ddl.sqlite_rebuild.SQLiteRebuild``).
 Only :class:`BatchOperationsImpl` is imported eagerly: the rebuild loads when a batch needs it.
 """
 

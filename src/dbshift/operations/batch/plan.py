@@ -8,7 +8,6 @@ objects.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -25,31 +24,61 @@ from sqlalchemy.sql.schema import SchemaEventTarget
 from sqlalchemy.types import NULLTYPE
 
 
-@dataclass
 class ColumnPlan:
-    """One column of the new table and where its values come from."""
+    """One column of the new table and where its values come from.
 
-    name: str
-    type: Any
-    nullable: bool = True
-    server_default: Any = None
-    computed: Computed | None = None
-    identity: Identity | None = None
-    autoincrement: Any = "auto"
-    comment: str | None = None
-    dialect_kwargs: dict[str, Any] = field(default_factory=dict)
-    #: Column of the old table that fills it (None: a new or generated column).
-    source: str | None = None
-    #: SELECT expression for the copy when it is not the plain source column.
-    transfer: Any = None
-    #: Condition that every copied row must meet for the type change to be lossless.
-    lossless_check: Any = None
-    #: Affinity a dialect guard (a temporary CHECK) holds the copied value to, instead of
-    #: ``transfer``; ``guard_check`` is ``lossless_check`` for that guard.
-    guard: str | None = None
-    guard_check: Any = None
-    #: The type is the old table's (a named type such as a PostgreSQL ENUM exists already).
-    existing_type: bool = False
+    Plain classes (no ``@dataclass``): a batch imports this module on first use, and generating
+    dataclass methods costs more than the rest of the module. Plans compare by identity.
+    """
+
+    __slots__ = (
+        "name", "type", "nullable", "server_default", "computed", "identity", "autoincrement",
+        "comment", "dialect_kwargs", "source", "transfer", "lossless_check", "guard",
+        "guard_check", "existing_type",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        type: Any,
+        nullable: bool = True,
+        server_default: Any = None,
+        computed: Computed | None = None,
+        identity: Identity | None = None,
+        autoincrement: Any = "auto",
+        comment: str | None = None,
+        dialect_kwargs: dict[str, Any] | None = None,
+        source: str | None = None,
+        transfer: Any = None,
+        lossless_check: Any = None,
+        guard: str | None = None,
+        guard_check: Any = None,
+        existing_type: bool = False,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+        self.server_default = server_default
+        self.computed = computed
+        self.identity = identity
+        self.autoincrement = autoincrement
+        self.comment = comment
+        self.dialect_kwargs: dict[str, Any] = dialect_kwargs if dialect_kwargs is not None else {}
+        #: Column of the old table that fills it (None: a new or generated column).
+        self.source = source
+        #: SELECT expression for the copy when it is not the plain source column.
+        self.transfer = transfer
+        #: Condition that every copied row must meet for the type change to be lossless.
+        self.lossless_check = lossless_check
+        #: Affinity a dialect guard (a temporary CHECK) holds the copied value to, instead of
+        #: ``transfer``; ``guard_check`` is ``lossless_check`` for that guard.
+        self.guard = guard
+        self.guard_check = guard_check
+        #: The type is the old table's (a named type such as a PostgreSQL ENUM exists already).
+        self.existing_type = existing_type
+
+    def __repr__(self) -> str:
+        return f"ColumnPlan({self.name!r}, {self.type!r}, source={self.source!r})"
 
     def to_column(self) -> Column:
         """The SQLAlchemy Column of the new table."""
@@ -73,17 +102,31 @@ class ColumnPlan:
         )
 
 
-@dataclass
 class ConstraintPlan:
     """A constraint of the new table: its kind, name, columns and options."""
 
-    kind: str  # "primary" | "unique" | "foreignkey" | "check" | "other"
-    name: str | None
-    columns: list[str] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)
-    sqltext: Any = None
-    options: dict[str, Any] = field(default_factory=dict)
-    original: Any = None
+    __slots__ = ("kind", "name", "columns", "targets", "sqltext", "options", "original")
+
+    def __init__(
+        self,
+        kind: str,  # "primary" | "unique" | "foreignkey" | "check" | "other"
+        name: str | None,
+        columns: list[str] | None = None,
+        targets: list[str] | None = None,
+        sqltext: Any = None,
+        options: dict[str, Any] | None = None,
+        original: Any = None,
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.columns: list[str] = columns if columns is not None else []
+        self.targets: list[str] = targets if targets is not None else []
+        self.sqltext = sqltext
+        self.options: dict[str, Any] = options if options is not None else {}
+        self.original = original
+
+    def __repr__(self) -> str:
+        return f"ConstraintPlan({self.kind!r}, {self.name!r}, {self.columns!r})"
 
     def mentions(self, column_name: str) -> bool:
         """Whether the constraint uses the column (by name, or in its CHECK text)."""
@@ -94,17 +137,28 @@ class ConstraintPlan:
         return False
 
 
-@dataclass
 class IndexPlan:
     """An index of the new table: column names or expressions."""
 
-    name: str | None
-    elements: list[Any]
-    unique: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
-    #: Verbatim CREATE INDEX (SQLite expression indexes reflection cannot describe).
-    sql: str | None = None
+    __slots__ = ("name", "elements", "unique", "options", "sql")
 
+    def __init__(
+        self,
+        name: str | None,
+        elements: list[Any],
+        unique: bool = False,
+        options: dict[str, Any] | None = None,
+        sql: str | None = None,
+    ) -> None:
+        self.name = name
+        self.elements = elements
+        self.unique = unique
+        self.options: dict[str, Any] = options if options is not None else {}
+        #: Verbatim CREATE INDEX (SQLite expression indexes reflection cannot describe).
+        self.sql = sql
+
+    def __repr__(self) -> str:
+        return f"IndexPlan({self.name!r}, {self.elements!r})"
 
 
 def column_plan(col: Column) -> ColumnPlan:

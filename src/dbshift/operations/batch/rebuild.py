@@ -32,8 +32,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import conv
 
 from ...util.exc import CommandError
-from .diagnosis import explain_copy_failure, one_line
-from .ordering import OrderConflict, partial_order, place_column
 from .plan import (
     ColumnPlan,
     ConstraintPlan,
@@ -47,7 +45,6 @@ from .plan import (
     resolved_name,
     stub_referent,
 )
-from .server_rebuild import ServerRebuild
 
 if TYPE_CHECKING:
     from .queue import BatchOperationsImpl
@@ -97,6 +94,8 @@ class TableRebuild:
             if factory is not None:
                 support = factory(self.table_name, self.schema)
             else:
+                from .server_rebuild import ServerRebuild
+
                 support = ServerRebuild(self.impl, self.table_name, self.schema)
         renamed_natively = False
         if batch.copy_from is not None:
@@ -110,7 +109,7 @@ class TableRebuild:
                 )
             if support is not None:
                 renamed_natively = support.rename_columns(self._renames())
-            old = self._reflect()
+            old = self._reflect(support)
             if support is not None:
                 support.complete_reflection(old)
         self.old_table = old
@@ -129,15 +128,21 @@ class TableRebuild:
             if opname == "alter_column" and kw.get("name")
         ]
 
-    def _reflect(self) -> Table:
+    def _reflect(self, support: Any) -> Table:
         batch = self.batch
         metadata = MetaData(naming_convention=batch.naming_convention or {})
         listeners = []
         reflect_hook = getattr(self.impl, "autogen_column_reflect", None)
         if reflect_hook is not None:
             listeners.append(("column_reflect", reflect_hook))
+        prefetched = getattr(support, "reflection_info", None)
+        extra: dict[str, Any] = {}
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa_exc.SAWarning)
+            info = prefetched() if prefetched is not None else None
+            if info is not None:
+                # what the dialect read in bulk, in the shape Table's own reflection consumes
+                extra["_reflect_info"] = info
             return Table(
                 self.table_name,
                 metadata,
@@ -146,6 +151,7 @@ class TableRebuild:
                 autoload_with=self.impl.connection,
                 resolve_fks=False,
                 listeners=listeners,
+                **extra,
                 **batch.reflect_kwargs,
             )
 
@@ -356,6 +362,8 @@ class TableRebuild:
         if self.batch.partial_reordering:
             self._order_pairs.append((name, before) if before else (after, name))  # type: ignore[arg-type]
             return
+        from .ordering import place_column
+
         added = [n for n, p in self.columns.items() if p.source is None]
         names = place_column(list(self.columns), name, before=before, after=after, added=added)
         self.columns = {n: self.columns[n] for n in names}
@@ -364,6 +372,8 @@ class TableRebuild:
         orders = self.batch.partial_reordering
         if not orders:
             return
+        from .ordering import OrderConflict, partial_order
+
         pairs = list(self._order_pairs)
         for order in orders:
             names = [self._reordered_name(name) for name in order]
@@ -481,6 +491,8 @@ class TableRebuild:
 
     def _final_indexes(self, new: Table) -> list[Index]:
         """The indexes to create once the new table has the original name."""
+        if all(plan.sql is not None for plan in self.indexes):
+            return []
         final = Table(
             self.table_name,
             MetaData(),
@@ -542,6 +554,8 @@ class TableRebuild:
         except Exception as err:
             if impl.as_sql:
                 raise
+            from .diagnosis import explain_copy_failure, one_line
+
             if savepoint is not None and savepoint.is_active:
                 savepoint.rollback()
             elif stage != "replace the old table":
