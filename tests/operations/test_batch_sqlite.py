@@ -447,6 +447,171 @@ def test_guarded_type_change_refuses_lossy_values(sqlite_engine: sa.Engine) -> N
     assert snapshot(sqlite_engine, "g") == before
 
 
+def test_rebuild_keeps_column_collations(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE k (id INTEGER PRIMARY KEY, code VARCHAR(5) COLLATE NOCASE UNIQUE, "
+        "n INTEGER COLLATE RTRIM, note TEXT CHECK (note COLLATE NOCASE <> 'x'), "
+        "d TEXT DEFAULT ('a' COLLATE BINARY))",
+        "INSERT INTO k (code, n, note) VALUES ('abc', 1, 'y')",
+    )
+    run_batch(sqlite_engine, "k", lambda b: b.add_column(sa.Column("x", sa.Integer)),
+              recreate="always")
+    with sqlite_engine.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='k'").scalar()
+        assert 'code VARCHAR(5) COLLATE "NOCASE"' in sql and 'n INTEGER COLLATE "RTRIM"' in sql
+        assert 'note TEXT COLLATE' not in sql and "d TEXT COLLATE" not in sql
+        with pytest.raises(sa.exc.IntegrityError):
+            conn.exec_driver_sql("INSERT INTO k (code) VALUES ('ABC')")
+
+
+def _recorded(engine: sa.Engine) -> list[str]:
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cur, st, *a: statements.append(" ".join(st.split())))
+    return statements
+
+
+def _pages(engine: sa.Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            f"SELECT count(*) FROM dbstat WHERE name = '{table}'"
+        ).scalar()
+
+
+STRICT_GUARD_TABLE = (
+    "CREATE TABLE s (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(20), "
+    "qty VARCHAR(10), price FLOAT, n INTEGER, blobby)",
+    "INSERT INTO s (name, qty, price, n, blobby) VALUES "
+    "('a', '10', 1.0, 5, x'00ff'), (NULL, ' 7', 2.5, 'not a number', 3), "
+    "('c', NULL, NULL, 2.5, 'text'), ('d', '1e3', 4.0, NULL, NULL)",
+)
+
+
+def test_integer_guard_copies_through_a_temporary_strict_table(sqlite_engine: sa.Engine) -> None:
+    create(sqlite_engine, *STRICT_GUARD_TABLE)
+    create(sqlite_engine, "DELETE FROM s WHERE id = 4", "INSERT INTO s (name) VALUES ('e')")
+    with sqlite_engine.connect() as conn:
+        rows_before = conn.exec_driver_sql(
+            "SELECT id, name, typeof(name), price, typeof(price), n, typeof(n), blobby, "
+            "typeof(blobby) FROM s ORDER BY id").fetchall()
+    statements = _recorded(sqlite_engine)
+    run_batch(sqlite_engine, "s", lambda b: (
+        b.add_column(sa.Column("note", sa.Text)), b.alter_column("qty", type_=sa.Integer)
+    ))
+    created = [s for s in statements if s.startswith("CREATE TABLE _alembic_tmp_s")]
+    assert created == [
+        "CREATE TABLE _alembic_tmp_s ( id INTEGER PRIMARY KEY AUTOINCREMENT, name ANY, "
+        "qty INTEGER, price REAL, n ANY, blobby ANY, note ANY ) STRICT"
+    ]
+    assert not any("_dbshift_lossless_" in s for s in statements)
+    with sqlite_engine.connect() as conn:
+        # the stored definition is the plain one: no STRICT, the declared types
+        assert conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='s'").scalar() == (
+            'CREATE TABLE "s" (\n\tid INTEGER PRIMARY KEY AUTOINCREMENT, \n\t'
+            "name VARCHAR(20), \n\tqty INTEGER, \n\tprice FLOAT, \n\tn INTEGER, \n\t"
+            "blobby , \n\tnote TEXT\n)"
+        )
+        assert conn.exec_driver_sql(
+            "SELECT id, name, typeof(name), price, typeof(price), n, typeof(n), blobby, "
+            "typeof(blobby) FROM s ORDER BY id").fetchall() == rows_before
+        assert conn.exec_driver_sql("SELECT id, qty, typeof(qty) FROM s ORDER BY id").fetchall(
+        ) == [(1, 10, "integer"), (2, 7, "integer"), (3, None, "null"), (5, None, "null")]
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        # still the rowid, and AUTOINCREMENT's counter went on
+        assert conn.exec_driver_sql("SELECT count(*) FROM s WHERE rowid = id").scalar() == 4
+        conn.exec_driver_sql("INSERT INTO s (name, qty, n) VALUES ('f', 'text', 'text')")
+        assert conn.exec_driver_sql("SELECT max(id), typeof(qty) FROM s WHERE name = 'f'"
+                                    ).fetchone() == (6, "text")
+        conn.rollback()
+
+
+def test_integer_guard_keeps_reals_as_compact_as_a_plain_copy(sqlite_engine: sa.Engine) -> None:
+    values = ", ".join(f"({i}, '{i}', {i}.0)" for i in range(1, 2001))
+    create(sqlite_engine,
+           "CREATE TABLE plain (id INTEGER PRIMARY KEY, qty INTEGER, price FLOAT)",
+           f"INSERT INTO plain VALUES {values}",
+           "CREATE TABLE strict (id INTEGER PRIMARY KEY, qty VARCHAR(10), price FLOAT)",
+           f"INSERT INTO strict VALUES {values}")
+    statements = _recorded(sqlite_engine)
+    run_batch(sqlite_engine, "strict", lambda b: b.alter_column("qty", type_=sa.Integer))
+    assert any(s.endswith(") STRICT") for s in statements)
+    # integral REALs stored in SQLite's compact form, as in a table filled directly
+    assert _pages(sqlite_engine, "strict") == _pages(sqlite_engine, "plain")
+
+
+def test_integer_guard_in_strict_copy_refuses_lossy_values(sqlite_engine: sa.Engine) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), f FLOAT)",
+        "INSERT INTO g VALUES (1, '1.5', 1.0), (2, '2', 2.0), (3, 'abc', 3.5), (4, x'01', NULL)",
+    )
+    before = snapshot(sqlite_engine, "g")
+    statements = _recorded(sqlite_engine)
+    with pytest.raises(CommandError, match=r"column 'a': 3 row\(s\) can't be converted without "
+                       r"loss, e\.g\. '1\.5', 'abc'"):
+        run_batch(sqlite_engine, "g", lambda b: b.alter_column("a", type_=sa.Integer))
+    assert any(s.endswith(") STRICT") for s in statements)
+    assert snapshot(sqlite_engine, "g") == before
+
+
+def test_text_in_a_real_column_sends_the_strict_copy_back_to_the_check_guard(
+    sqlite_engine: sa.Engine,
+) -> None:
+    create(
+        sqlite_engine,
+        "CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), f FLOAT)",
+        "INSERT INTO g VALUES (1, '1', 1.0), (2, '2', 'n/a')",
+    )
+    statements = _recorded(sqlite_engine)
+    run_batch(sqlite_engine, "g", lambda b: b.alter_column("a", type_=sa.Integer))
+    creates = [s for s in statements if s.startswith("CREATE TABLE _alembic_tmp_g")]
+    assert creates[0].endswith(") STRICT") and "_dbshift_lossless_a" in creates[1]
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT a, typeof(a), f, typeof(f) FROM g ORDER BY id"
+                                    ).fetchall() == [(1, "integer", 1.0, "real"),
+                                                     (2, "integer", "n/a", "text")]
+        assert "STRICT" not in conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name='g'").scalar()
+
+
+@pytest.mark.parametrize(
+    "definition, change",
+    [
+        # a CHECK compares by the declared type
+        ("CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(5) CHECK (b > 5))",
+         None),
+        # a collation orders the UNIQUE index by the declared column
+        ("CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), "
+         "b VARCHAR(5) COLLATE NOCASE UNIQUE)", None),
+        ("CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(5)) WITHOUT ROWID",
+         None),
+        # NUMERIC has no STRICT type
+        ("CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(5))", "numeric"),
+        # a new column with a default gets its value by its declared type
+        ("CREATE TABLE g (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(5))", "default"),
+    ],
+)
+def test_integer_guard_keeps_the_check_where_strict_could_change_values(
+    sqlite_engine: sa.Engine, definition: str, change: str | None
+) -> None:
+    create(sqlite_engine, definition, "INSERT INTO g VALUES (1, '1', '6')")
+
+    def alter(b: Any) -> None:
+        b.alter_column("a", type_=sa.Integer)
+        if change == "numeric":
+            b.alter_column("b", type_=sa.Numeric)
+        if change == "default":
+            b.add_column(sa.Column("c", sa.String(5), server_default=sa.text("5")))
+
+    statements = _recorded(sqlite_engine)
+    run_batch(sqlite_engine, "g", alter)
+    assert not any(s.endswith("STRICT") for s in statements)
+    assert any("_dbshift_lossless_a" in s for s in statements)
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT a, typeof(a) FROM g").fetchone() == (1, "integer")
+
+
 def test_named_inline_foreign_key_added_by_add_column_can_be_dropped_in_batch(
     sqlite_engine: sa.Engine, live_op: Any
 ) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Computed, text
+from sqlalchemy import CheckConstraint, Computed, text
 from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import CreateTable
 
@@ -50,6 +50,7 @@ class SQLiteRebuild:
         self._sequence: int | None = None
         self._children: list[str] = []
         self._guard_sql: str | None = None
+        self._strict_sql: tuple[str, str] | None = None
         self.foreign_keys_on = False
 
     @property
@@ -194,8 +195,13 @@ class SQLiteRebuild:
             }
             for col in unknown:
                 spelled = (declared.get(col.name) or "").strip()
-                if spelled.upper() == "ANY" or (isinstance(col.type, sqltypes.NullType) and spelled):
+                # no declared type at all is legal too (BLOB affinity): kept as nothing
+                if spelled.upper() == "ANY" or isinstance(col.type, sqltypes.NullType):
                     col.type = DeclaredType(spelled)
+        if "COLLATE" in spelled:
+            for name, collation in column_collations(sql).items():
+                if name in table.c:
+                    _set_collation(table.c[name], collation, self.impl.dialect)
         if "AS" in spelled and _generated().search(masked):
             for name, (sqltext, persisted) in generated_columns(sql).items():
                 if name in table.c:
@@ -313,14 +319,30 @@ class SQLiteRebuild:
                 return False
         return True
 
-    def create_guarded(self, table: Table, guards: list[tuple[str, str]]) -> None:
-        """CREATE the new table with a temporary CHECK per guarded column: ``c = CAST(c AS A)``.
+    def create_guarded(
+        self,
+        table: Table,
+        guards: list[tuple[str, str]],
+        copied: dict[str, Any] | None = None,
+    ) -> None:
+        """CREATE the new table so that the copy stops on a value a type change would alter.
 
-        ``guards`` holds ``(column, affinity)``. Values the column's affinity could not convert
-        (text into an INTEGER column, 1.5 into INTEGER) fail that CHECK, so the copy stops with
-        SQLite's own error; :meth:`drop_guards` removes the CHECKs once the rows are in.
+        ``guards`` holds ``(column, affinity)``; ``copied`` maps each new column the copy fills
+        to its old column (``None`` when it is filled through an expression). When
+        :meth:`_strict_variant` finds it safe, the table is created STRICT: guarded columns
+        declared with their affinity, the others ``ANY`` (values kept as they are), so SQLite's
+        own type check rejects what would not convert losslessly, at almost no cost. Otherwise
+        each guarded column gets a temporary CHECK ``c = CAST(c AS A)``: values the column's
+        affinity could not convert (text into an INTEGER column, 1.5 into INTEGER) fail it.
+        Either way :meth:`drop_guards` puts back the plain CREATE TABLE once the rows are in.
+        ``copied=None`` asks for the CHECK guard.
         """
         ddl = str(CreateTable(table).compile(dialect=self.impl.dialect)).strip()
+        strict = None if copied is None else self._strict_variant(table, guards, copied, ddl)
+        if strict is not None:
+            self._strict_sql = (strict, ddl)
+            self._conn.exec_driver_sql(strict)
+            return
         close = ddl.rfind(")")
         self._guard_sql = "".join(
             f", CONSTRAINT {_quote(f'{GUARD_PREFIX}{column}')} "
@@ -329,16 +351,110 @@ class SQLiteRebuild:
         )
         self._conn.exec_driver_sql(ddl[:close] + self._guard_sql + ddl[close:])
 
+    def _strict_variant(
+        self, table: Table, guards: list[tuple[str, str]], copied: dict[str, Any], ddl: str
+    ) -> str | None:
+        """The new table's CREATE as a STRICT table, or ``None`` where that could change a row.
+
+        A STRICT table applies no affinity to ``ANY`` columns, so it is used only where the
+        plain table would store the same values: every guarded column goes to INTEGER (STRICT
+        has no NUMERIC), every other column is either copied unchanged from a column of the same
+        affinity (its values already carry that affinity) or not copied and without a default
+        (it gets NULL). A copied REAL column is declared REAL, which keeps SQLite's compact
+        storage of integral values; should it hold text, the copy fails on it and
+        :meth:`retry_with_checks` starts over with the CHECK guard. CHECK constraints, generated
+        columns and collations compare values by the column's declared type, so a table with any
+        of them keeps the CHECK guard, as do tables that are already STRICT or WITHOUT ROWID.
+        """
+        import sqlite3
+
+        if sqlite3.sqlite_version_info < (3, 37) or not ddl.endswith(")"):
+            return None
+        if any(affinity != "INTEGER" for _c, affinity in guards):
+            return None
+        if "COLLATE" in ddl.upper() or any(
+            isinstance(c, CheckConstraint) for c in table.constraints
+        ):
+            return None
+        guarded = {name for name, _a in guards}
+        affinity = self.impl.column_affinity
+        pk = list(table.primary_key.columns)
+        rowid = None  # an INTEGER PRIMARY KEY keeps its declaration: it is the rowid
+        if len(pk) == 1:
+            spelled = str(pk[0].type.compile(dialect=self.impl.dialect)).strip().upper()
+            rowid = pk[0].name if spelled == "INTEGER" else None
+        declared: dict[str, str] = {}
+        for column in table.columns:
+            if column.computed is not None:
+                return None
+            name = column.name
+            if name == rowid or name in guarded:
+                continue
+            if name in copied:
+                source = copied[name]
+                if source is None:
+                    return None
+                before, after = affinity(source.type), affinity(column.type)
+                if before is None or before != after:
+                    return None
+                if after == "REAL":
+                    declared[name] = "REAL"
+                    continue
+            elif column.server_default is not None or column.default is not None:
+                return None
+            declared[name] = "ANY"
+        for name in guarded:
+            declared[name] = "INTEGER"
+        saved = {name: table.c[name].type for name in declared}
+        try:
+            for name, spelled in declared.items():
+                table.c[name].type = DeclaredType(spelled)
+            strict = str(CreateTable(table).compile(dialect=self.impl.dialect)).strip()
+        finally:
+            for name, type_ in saved.items():
+                table.c[name].type = type_
+        return strict + " STRICT"
+
+    def retry_with_checks(
+        self, err: Exception, temp_name: str, table: Table, guards: list[tuple[str, str]]
+    ) -> bool:
+        """After the copy into the STRICT table failed on a column that is not guarded (text in
+        a REAL column): drop that table and create it with the CHECK guard; ``False`` when
+        ``err`` is another failure (the caller reports it)."""
+        if self._strict_sql is None:
+            return False
+        found = re.search(r"cannot store \w+ value in \w+ column (\S+)", str(err))
+        if found is None:
+            return False
+        column = found.group(1).rpartition(".")[2]
+        if column in {name for name, _a in guards}:
+            return False
+        self._strict_sql = None
+        self._run(f"DROP TABLE {self._qualified(temp_name)}")
+        self.create_guarded(table, guards, None)
+        return True
+
     def drop_guards(self, temp_name: str) -> None:
-        """Take the guard CHECKs out of the new table's stored SQL.
+        """Put back the plain CREATE TABLE as the new table's stored SQL.
 
         SQLite documents editing ``sqlite_master`` (``writable_schema`` + a ``schema_version``
-        bump) as the way to remove a CHECK: the rows on disk do not change. The text left is
-        exactly the CREATE TABLE a plain rebuild would have stored.
+        bump) as the way to remove a CHECK; declared types and STRICT, likewise, don't change how
+        rows are stored on disk. The text left is exactly the CREATE TABLE a plain rebuild would
+        have stored.
         """
-        assert self._guard_sql is not None
         self._rows = None
         sql = self.table_sql(temp_name)
+        if self._strict_sql is not None:
+            strict, plain = self._strict_sql
+            self._strict_sql = None
+            if sql != strict:
+                raise CommandError(
+                    f"batch_alter_table({self.table_name!r}): the new table's SQL is not the "
+                    f"one dbshift created; can't make it a plain table again"
+                )
+            self.rewrite_schema({temp_name: plain})
+            return
+        assert self._guard_sql is not None
         if sql.count(self._guard_sql) != 1:
             raise CommandError(
                 f"batch_alter_table({self.table_name!r}): the new table's SQL is not the one "
@@ -571,6 +687,34 @@ def _name_inline_foreign_keys(table: Table, sql: str) -> None:
             ):
                 const.name = name
                 break
+
+
+def column_collations(sql: str) -> dict[str, str]:
+    """``{column: collation}`` of the column-level ``COLLATE`` clauses of a CREATE TABLE (not
+    those inside a CHECK or DEFAULT expression). SQLAlchemy's SQLite reflection drops them."""
+    found: dict[str, str] = {}
+    for item in table_definitions(sql):
+        if re.match(_TABLE_CONSTRAINT, item, re.IGNORECASE):
+            continue
+        masked = _strip_literals(item)
+        while True:  # blank out parenthesised parts: their COLLATEs belong to expressions
+            shorter = re.sub(r"\([^()]*\)", "", masked)
+            if shorter == masked:
+                break
+            masked = shorter
+        match = re.search(rf"\bCOLLATE\s+{_NAME}", masked, re.IGNORECASE)
+        if match is not None:
+            name = _unquote(re.match(r"\s*" + _NAME, item).group(1))
+            found[name] = _unquote(match.group(1))
+    return found
+
+
+def _set_collation(column: Any, collation: str, dialect: Any) -> None:
+    if hasattr(column.type, "collation"):
+        column.type.collation = collation
+        return
+    spelled = str(column.type.compile(dialect=dialect))
+    column.type = DeclaredType(f"{spelled} COLLATE {_quote(collation)}".strip())
 
 
 def generated_columns(sql: str) -> dict[str, tuple[str, bool]]:

@@ -32,7 +32,11 @@ def explain_copy_failure(rebuild: TableRebuild, err: Exception, support: Any) ->
         if plan.lossless_check is not None
     }
     try:
-        lossy = "integer overflow" in str(err) or "_dbshift_lossless_" in str(err)
+        message = str(err)
+        lossy = any(
+            sign in message
+            for sign in ("integer overflow", "_dbshift_lossless_", "cannot store")
+        )
         if checks and support is not None and lossy:
             found = support.explain_lossy_cast(checks, old)
             if found:

@@ -530,11 +530,16 @@ class TableRebuild:
             impl.prep_table_for_batch(self, old)
             stage = "create the new table"
             if guards:
-                support.create_guarded(new, guards)
+                support.create_guarded(new, guards, self._copied_columns(old))
             else:
                 impl.create_table(new)
             stage = "copy the rows into the new table"
-            impl._exec(insert)
+            try:
+                impl._exec(insert)
+            except Exception as err:
+                if not guards or not support.retry_with_checks(err, self.temp_name, new, guards):
+                    raise
+                impl._exec(insert)
             if guards:
                 support.drop_guards(self.temp_name)
             stage = "replace the old table"
@@ -575,6 +580,17 @@ class TableRebuild:
             ) from err
         if savepoint is not None:
             savepoint.commit()
+
+    def _copied_columns(self, old: Table) -> dict[str, Any]:
+        """New column name -> the old column the copy fills it from (``None``: an expression)."""
+        copied: dict[str, Any] = {}
+        for plan in self.columns.values():
+            if plan.source is None or plan.computed is not None:
+                continue
+            source = old.c[plan.source]
+            if source.computed is None:
+                copied[plan.name] = source if plan.transfer is None else None
+        return copied
 
     def _copy_statement(self, old: Table, new: Table) -> Any:
         targets, exprs = [], []
