@@ -599,27 +599,26 @@ def _render_drop_index(ctx: AutogenContext, op: DropIndexOp) -> str:
     return _call(f"{_op(ctx)}drop_index", args)
 
 
-@renderers.dispatch_for(CreateUniqueConstraintOp)
-def _render_create_unique(ctx: AutogenContext, op: CreateUniqueConstraintOp) -> str:
+def _columns_constraint_args(ctx: AutogenContext, op: Any) -> list[str]:
+    """``name[, table], [columns][, schema=]`` of a create_unique/primary_key call."""
     args = [_name(ctx, op.constraint_name)]
     if not _in_batch(ctx):
         args.append(repr(op.table_name))
     args.append(repr(list(op.columns)))
     if not _in_batch(ctx):
         args.extend(_schema_kw(op.schema))
-    args.extend(_kwargs(ctx, dict(op.kw)))
+    return args
+
+
+@renderers.dispatch_for(CreateUniqueConstraintOp)
+def _render_create_unique(ctx: AutogenContext, op: CreateUniqueConstraintOp) -> str:
+    args = _columns_constraint_args(ctx, op) + _kwargs(ctx, dict(op.kw))
     return _call(f"{_op(ctx)}create_unique_constraint", args)
 
 
 @renderers.dispatch_for(CreatePrimaryKeyOp)
 def _render_create_pk(ctx: AutogenContext, op: CreatePrimaryKeyOp) -> str:
-    args = [_name(ctx, op.constraint_name)]
-    if not _in_batch(ctx):
-        args.append(repr(op.table_name))
-    args.append(repr(list(op.columns)))
-    if not _in_batch(ctx):
-        args.extend(_schema_kw(op.schema))
-    return _call(f"{_op(ctx)}create_primary_key", args)
+    return _call(f"{_op(ctx)}create_primary_key", _columns_constraint_args(ctx, op))
 
 
 @renderers.dispatch_for(CreateForeignKeyOp)
