@@ -18,9 +18,15 @@ import hashlib
 import os
 import random
 import shutil
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+if (_MAIN := os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) not in sys.path:
+    sys.path.insert(0, _MAIN)  # the repository root: the dev tools' shared pieces
+
+from tools.logging_ini import LOGGING_SECTIONS  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # revisions: pure data
@@ -225,52 +231,13 @@ else:
     run_migrations_online()
 '''
 
-# Logging as both tools' generic templates set it up: INFO for the tool, WARNING elsewhere.
+# The project's ini: the tool's section, then logging as both tools' generic templates set it up.
 _INI = """[alembic]
 script_location = %(here)s/migrations
 prepend_sys_path = .
 path_separator = os
 sqlalchemy.url = {url}
-
-[loggers]
-keys = root,sqlalchemy,alembic,dbshift
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-qualname =
-
-[logger_sqlalchemy]
-level = WARNING
-handlers =
-qualname = sqlalchemy.engine
-
-[logger_alembic]
-level = INFO
-handlers =
-qualname = alembic
-
-[logger_dbshift]
-level = INFO
-handlers =
-qualname = dbshift
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s [%(name)s] %(message)s
-datefmt = %H:%M:%S
-"""
+""" + LOGGING_SECTIONS
 
 
 def _indent(lines: list[str]) -> str:

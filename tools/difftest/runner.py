@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..logging_ini import LOGGING_SECTIONS
 from .databases import fresh_database, offline_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,45 +47,6 @@ STEPS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("sql_downgrade", ("downgrade", "head:base", "--sql"), False),
 )
 
-_LOGGING_SECTIONS = """
-[loggers]
-keys = root,sqlalchemy,alembic,dbshift
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-qualname =
-
-[logger_sqlalchemy]
-level = WARNING
-handlers =
-qualname = sqlalchemy.engine
-
-[logger_alembic]
-level = INFO
-handlers =
-qualname = alembic
-
-[logger_dbshift]
-level = INFO
-handlers =
-qualname = dbshift
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s [%(name)s] %(message)s
-"""
 
 
 @dataclass(frozen=True)
@@ -192,7 +154,7 @@ def write_config(project: Project, target_dir: Path, url: str) -> Path:
         if not os.path.isabs(script_location) and ":" not in script_location:
             script_location = str(source.parent / script_location)
     else:
-        parser.read_string(_LOGGING_SECTIONS)
+        parser.read_string(LOGGING_SECTIONS)
         parser.add_section(section)
         script_location = str(source)
     if project.env_file is not None:
