@@ -143,7 +143,30 @@ ACCEPTED = {
     "sqlite-offline-transaction": (
         "dbshift wraps an offline SQLite script in BEGIN/COMMIT (transactional DDL on SQLite)"
     ),
+    "sqlite-collation-kept": (
+        "a SQLite batch rebuild keeps a column's COLLATE clause; Alembic's rebuild drops it"
+    ),
 }
+
+_COLLATE = re.compile(r' COLLATE "[^"]*"')
+
+
+def _without_collations(schema: Any) -> Any:
+    """``schema`` with the COLLATE clauses taken out of its SQLite CREATE statements."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("raw_ddl"), dict):
+        return schema
+    raw = {key: _COLLATE.sub("", sql) if isinstance(sql, str) else sql
+           for key, sql in schema["raw_ddl"].items()}
+    return {**schema, "raw_ddl": raw}
+
+
+def _schema_difference(a: Any, b: Any, path: str = "") -> tuple[list[str], str | None, list[str]]:
+    """``(differences, accepted reason, accepted differences)`` of two snapshots: differences
+    that are only a COLLATE clause dbshift's rebuild kept are accepted, nothing else."""
+    found = diff_values(a, b, path)
+    if found and not diff_values(_without_collations(a), _without_collations(b), path):
+        return [], ACCEPTED["sqlite-collation-kept"], found
+    return found, None, []
 
 
 def _snapshot_parts(snapshot: dict[str, Any] | None) -> tuple[Any, dict[str, Any]]:
@@ -196,6 +219,8 @@ def compare_runs(
             ):
                 if accepted:
                     add(f"{name}.{aspect}", [], accepted, found)
+                elif aspect == "schema":
+                    add(f"{name}.{aspect}", *_schema_difference(schema_a, schema_b))
                 else:
                     add(f"{name}.{aspect}", found)
         if "sql" in a or "sql" in b:
@@ -221,12 +246,15 @@ def compare_handoff(handoff: dict[str, Any], control: dict[str, Any]) -> dict[st
     """Check that a database passed from one tool to the other ends as the same split run by
     Alembic alone (``control``) does: same step outcomes, same schema and version rows."""
     details = diff_values(_handoff_steps(control), _handoff_steps(handoff), "steps")
-    details += diff_values(control["snapshot"], handoff["snapshot"])
-    return {
+    schema, accepted, raw = _schema_difference(control["snapshot"], handoff["snapshot"])
+    check: dict[str, Any] = {
         "check": f"handoff.{handoff['first']}->{handoff['second']}",
-        "same": not details,
-        "details": details,
+        "same": not details and not schema,
+        "details": details + schema,
     }
+    if accepted:
+        check["accepted"], check["accepted_details"] = accepted, raw
+    return check
 
 
 def render_report(summary: dict[str, Any], max_lines: int = 40) -> str:
