@@ -12,18 +12,26 @@ stderr; any other exception (an SQL error inside a migration, a bug in ``env.py`
 documented by either). ``--raiseerr`` re-raises instead, showing the traceback.
 
 Importing this module and running ``dbshift --help`` import neither SQLAlchemy nor Mako nor
-autogenerate: the command module imports what each command needs when it runs.
+autogenerate: the command module imports what each command needs when it runs. A plain command
+line (exact flags, no ``--help``; see :func:`_fast_parse`) is read without argparse at all, into
+the same options argparse would make; anything else goes through the argparse parser.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-import types
-from collections.abc import Callable, Sequence
-from typing import Any
 
 from . import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    import types
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+# argparse (with gettext, shutil, locale...) is imported only when the exact fast path of
+# :func:`_fast_parse` does not apply: ``--help``, an error, an abbreviated flag, and so on.
 
 __all__ = ["FLAGS", "CommandLine", "main"]
 
@@ -116,6 +124,8 @@ class CommandLine:
         self.parser = self._build_parser(prog)
 
     def _build_parser(self, prog: str | None) -> argparse.ArgumentParser:
+        import argparse
+
         parser = argparse.ArgumentParser(
             prog=prog,
             description="Database schema migrations for SQLAlchemy, compatible with Alembic.",
@@ -145,7 +155,7 @@ class CommandLine:
         parser.add_argument("-q", "--quiet", action="store_true", help="no output on stdout")
         # prog given, so argparse need not run a help formatter (and import shutil) to make it
         self.subparsers = parser.add_subparsers(
-            metavar="<command>", parser_class=_LazyParser, prog=parser.prog
+            metavar="<command>", parser_class=_lazy_parser_class(), prog=parser.prog
         )
         self.parser = parser
         from . import command
@@ -212,6 +222,10 @@ class CommandLine:
         options = self.parser.parse_args(argv)
         if not hasattr(options, "cmd"):
             self.parser.error("a command is required (see --help)")
+        self.run(options)
+
+    def run(self, options: Any) -> None:
+        """Build the Config the parsed ``options`` name and run their command."""
         from .config import Config, resolve_config_files
 
         try:
@@ -232,37 +246,218 @@ class CommandLine:
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: Any) -> None:
     """The ``dbshift`` console script (also ``alembic.config.main`` for the shim)."""
-    CommandLine(prog=prog).main(argv=argv)
+    options = _fast_parse(sys.argv[1:] if argv is None else argv)
+    if options is None:
+        CommandLine(prog=prog).main(argv=argv)
+        return
+    if (
+        argv is None
+        and options.cmd[0].__name__ in _GRAPH_COMMANDS
+        and getattr(sys.modules.get("__main__"), "main", None) is main
+    ):
+        _skip_garbage_collection()
+    CommandLine.__new__(CommandLine).run(options)
 
 
-class _LazyParser(argparse.ArgumentParser):
-    """A sub-command parser whose arguments are added the first time it is used, so that a
-    run builds the arguments of its own command only."""
+# Commands that read the revision graph and exit: no garbage cycles worth collecting.
+_GRAPH_COMMANDS = frozenset(("heads", "history", "branches", "show"))
 
-    _populate: Callable[[], None] | None = None
 
-    def _ensure_arguments(self) -> None:
-        populate, self._populate = self._populate, None
-        if populate is not None:
-            populate()
+def _skip_garbage_collection() -> None:
+    """For a graph command run as the console script (``__main__`` is the ``dbshift`` script
+    or ``python -m dbshift``, which exit when it returns): no cyclic garbage collection while
+    it runs, and none of the objects it made at the interpreter's final collection (which
+    would otherwise walk every revision of the graph once more, a few milliseconds per
+    thousand revisions, to free memory the exiting process gives back anyway)."""
+    import atexit
+    import gc
 
-    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
-        self._ensure_arguments()
-        return super().parse_known_args(*args, **kwargs)
+    gc.disable()
+    atexit.register(gc.freeze)
 
-    def format_usage(self) -> str:
-        self._ensure_arguments()
-        return super().format_usage()
 
-    def format_help(self) -> str:
-        self._ensure_arguments()
-        return super().format_help()
+_LAZY_PARSER: type | None = None
+
+
+def _lazy_parser_class() -> type:
+    """``_LazyParser``: a sub-command parser whose arguments are added the first time it is
+    used, so that a run builds the arguments of its own command only (made on first use, so
+    that importing this module does not import argparse)."""
+    global _LAZY_PARSER
+    if _LAZY_PARSER is None:
+        import argparse
+
+        class _LazyParser(argparse.ArgumentParser):
+            _populate: Callable[[], None] | None = None
+
+            def _ensure_arguments(self) -> None:
+                populate, self._populate = self._populate, None
+                if populate is not None:
+                    populate()
+
+            def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+                self._ensure_arguments()
+                return super().parse_known_args(*args, **kwargs)
+
+            def format_usage(self) -> str:
+                self._ensure_arguments()
+                return super().format_usage()
+
+            def format_help(self) -> str:
+                self._ensure_arguments()
+                return super().format_help()
+
+        _LAZY_PARSER = _LazyParser
+    return _LAZY_PARSER
+
+
+# --------------------------------------------------------------------------------------------
+# the fast path: the plain command lines, parsed exactly as argparse would
+
+
+class Options:
+    """The parsed command line (``config.cmd_opts``) when :func:`_fast_parse` read it: plain
+    attributes, compared and shown like :class:`argparse.Namespace`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.__dict__.update(kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        if not hasattr(other, "__dict__") or isinstance(other, type):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.__dict__
+
+    def __repr__(self) -> str:
+        return "Namespace(" + ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items()) + ")"
+
+
+# The global options: flag -> (dest, takes a value, appends).
+_GLOBAL_FLAGS = {
+    "-c": ("config", True, True),
+    "--config": ("config", True, True),
+    "-n": ("name", True, False),
+    "--name": ("name", True, False),
+    "-x": ("x", True, True),
+    "--raiseerr": ("raiseerr", False, False),
+    "-q": ("quiet", False, False),
+    "--quiet": ("quiet", False, False),
+}
+_GLOBAL_DEFAULTS = {"config": None, "name": "alembic", "x": None, "raiseerr": False, "quiet": False}
+
+
+def _command_flags(
+    fn: Callable[..., Any],
+) -> tuple[list[str], dict[str, tuple[str, str]], dict[str, Any]]:
+    """(positional names as shown, ``{flag: (dest, action)}``, ``{dest: default}``) of a
+    command, the same table :meth:`CommandLine._add_arguments` gives argparse."""
+    positional, keywords = _split_parameters(fn)
+    flags: dict[str, tuple[str, str]] = {}
+    defaults: dict[str, Any] = {}
+    for name, default in keywords:
+        if name in _API_ONLY:
+            continue
+        if name in FLAGS:
+            spellings, kw = FLAGS[name]
+            action = kw.get("action", "store")
+            defaults[name] = kw.get("default", False if action == "store_true" else None)
+        else:
+            spellings = ("--" + name.replace("_", "-"),)
+            action = "store_true" if isinstance(default, bool) else "store"
+            defaults[name] = False if action == "store_true" else default
+        for spelling in spellings:
+            flags[spelling] = (name, action)
+    return [_CLI_NAMES.get((fn.__name__, p), p) for p in positional], flags, defaults
+
+
+def _fast_parse(argv: Sequence[str]) -> Options | None:
+    """The options argparse would make of ``argv``, for the common shapes of a command line:
+    exact flags (no abbreviations, no ``--flag=value``, no bundled short flags), values that
+    do not start with ``-``, the right number of positionals. ``None`` for anything else
+    (``--help``, ``--version``, errors...), which then goes through argparse."""
+    argv = list(argv)
+    values: dict[str, Any] = dict(_GLOBAL_DEFAULTS)
+    i, n = 0, len(argv)
+    while i < n:
+        token = argv[i]
+        if not token.startswith("-"):
+            break
+        spec = _GLOBAL_FLAGS.get(token)
+        if spec is None:
+            return None
+        dest, takes_value, appends = spec
+        if takes_value:
+            if i + 1 >= n or argv[i + 1].startswith("-"):
+                return None
+            value = argv[i + 1]
+            if appends:
+                values[dest] = [*(values[dest] or ()), value]
+            else:
+                values[dest] = value
+            i += 2
+        else:
+            values[dest] = True
+            i += 1
+    if i >= n:
+        return None
+    from . import command
+
+    name = argv[i]
+    if name not in command.__all__:
+        return None
+    fn = getattr(command, name)
+    shown, flags, defaults = _command_flags(fn)
+    values.update(defaults)
+    found: list[str] = []
+    gaps = 0  # positional runs separated by flags
+    last_positional = -2
+    i += 1
+    while i < n:
+        token = argv[i]
+        if not token.startswith("-"):
+            if last_positional != i - 1:
+                gaps += 1
+            last_positional = i
+            found.append(token)
+            i += 1
+            continue
+        spec = flags.get(token)
+        if spec is None:
+            return None
+        dest, action = spec
+        if action == "store_true":
+            values[dest] = True
+            i += 1
+            continue
+        if i + 1 >= n or argv[i + 1].startswith("-"):
+            return None
+        value = argv[i + 1]
+        if action == "append":
+            values[dest] = [*(values[dest] or ()), value]
+        else:
+            values[dest] = value
+        i += 2
+    if shown and shown[-1] in _MANY:
+        if len(found) < len(shown) or gaps > 1:
+            return None
+        values.update(zip(shown[:-1], found))
+        values[shown[-1]] = found[len(shown) - 1 :]
+    else:
+        if len(found) != len(shown) or (gaps > 1 and len(shown) > 1):
+            return None
+        values.update(zip(shown, found))
+    values["cmd"] = (fn, shown, [(d, d) for d in defaults])
+    return Options(**values)
 
 
 def _split_parameters(fn: Callable[..., Any]) -> tuple[list[str], list[tuple[str, Any]]]:
     """(positional names, [(keyword name, default)]) of ``fn`` after its first parameter."""
     code = getattr(fn, "__code__", None)
-    if type(fn) is types.FunctionType and not hasattr(fn, "__wrapped__") and code is not None:
+    if type(fn) is type(_first_paragraph) and not hasattr(fn, "__wrapped__") and code is not None:
         return _split_code_parameters(fn, code)
     import inspect
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from .util.exc import CommandError, DatabaseNotAtHead
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any
+
     from .config import Config
     from .runtime.migration import MigrationContext
     from .runtime.steps import MigrationStep
@@ -584,11 +586,9 @@ def history(
             for sc in script.walk_revisions(base=lower or "base", head=upper or "heads"):
                 if indicate_current:
                     sc._db_current_indicator = sc.revision in currents
-                lines.append(
-                    sc.cmd_format(
-                        verbose, include_branches=True, include_doc=True, include_parents=True
-                    )
-                )
+                # sc.cmd_format(verbose, include_branches=True, include_doc=True,
+                # include_parents=True), without the keyword-argument calls per revision
+                lines.append(sc.log_entry if verbose else sc._head_only(True, True, True))
         finally:
             if lines:
                 config.print_stdout("\n".join(lines))

@@ -16,16 +16,21 @@ Importing this module is cheap: no SQLAlchemy, no Mako, and TOML is parsed only 
 from __future__ import annotations
 
 import os
-import re
 import sys
-import warnings
-from collections.abc import Mapping, Sequence
-from configparser import ConfigParser
-from functools import cached_property
-from types import MappingProxyType
-from typing import Any, TextIO
 
 from .util.exc import CommandError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from configparser import ConfigParser
+    from typing import Any, TextIO
+
+# configparser, re, warnings, typing and functools are not imported on the way to a graph
+# command's answer: a plain ini file is read by :class:`_PlainIni` (see there), and
+# ConfigParser is built only when something needs it.
+
+_MappingProxy = type(type.__dict__)  # types.MappingProxyType
 
 __all__ = ["Config", "resolve_config_files"]
 
@@ -40,10 +45,16 @@ _PATH_SEPARATORS = {
     "space": " ",
     "newline": "\n",
 }
-_LEGACY_VERSION_SPLIT = re.compile(r", *| +")
-_LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
-_HOOK_NAME_SPLIT = re.compile(r",|(?: +)")
-_MISSING = object()
+_LEGACY_VERSION_SPLIT = r", *| +"
+_LEGACY_SYS_PATH_SPLIT = r", *| +|:"
+_HOOK_NAME_SPLIT = r",|(?: +)"
+_MISSING: Any = object()
+
+
+def _re_split(pattern: str, text: str) -> list[str]:
+    import re
+
+    return re.split(pattern, text)
 
 
 def _parent_dir(name: Any) -> str:
@@ -121,29 +132,62 @@ class Config:
         self.cmd_opts = cmd_opts
         self.config_args: dict[str, Any] = dict(config_args or {})
         self.toml_args: dict[str, Any] = dict(self.config_args)
+        self.attributes: dict[str, Any] = {}
+        """A free-form dict shared with ``env.py`` (e.g. ``config.attributes["connection"]``)."""
         if attributes:
             self.attributes.update(attributes)
-        self.messaging_opts: Mapping[str, Any] = MappingProxyType(
+        self.messaging_opts: Mapping[str, Any] = _MappingProxy(
             {"quiet": bool(getattr(cmd_opts, "quiet", False))}
         )
 
-    @cached_property
-    def attributes(self) -> dict[str, Any]:
-        """A free-form dict shared with ``env.py`` (e.g. ``config.attributes["connection"]``)."""
-        return {}
-
     # -- sources ---------------------------------------------------------------------------
 
-    @cached_property
+    @property
     def file_config(self) -> ConfigParser:
         """The ini file parsed by :class:`~configparser.ConfigParser` with ``here`` as a default.
 
         Without an ini file the parser is empty except for the main section, so that
         :meth:`set_main_option` and :meth:`get_main_option` work on a programmatic ``Config``.
+        Built on first use (and then kept: changes made through it are seen by every getter).
         """
-        self.config_args["here"] = (
-            _parent_dir(self.config_file_name) if self.config_file_name is not None else "."
-        )
+        parser = self.__dict__.get("_file_config")
+        if parser is None:
+            parser = self.__dict__["_file_config"] = self._parse_file_config()
+        return parser
+
+    @file_config.setter
+    def file_config(self, parser: ConfigParser) -> None:
+        self.__dict__["_file_config"] = parser
+
+    @property
+    def _ini(self) -> Any:
+        """What the getters read: :attr:`file_config` once it exists, else (for a plain ini
+        file, see :class:`_PlainIni`) the same options read without :mod:`configparser`."""
+        parser = self.__dict__.get("_file_config")
+        if parser is not None:
+            return parser
+        plain = self.__dict__.get("_plain_ini", _MISSING)
+        if plain is _MISSING:
+            plain = self.__dict__["_plain_ini"] = self._read_plain_ini()
+        return plain if plain is not None else self.file_config
+
+    def _here(self) -> str:
+        return _parent_dir(self.config_file_name) if self.config_file_name is not None else "."
+
+    def _read_plain_ini(self) -> _PlainIni | None:
+        if self.config_file_name is None:
+            return None
+        defaults = dict(self.config_args)
+        defaults["here"] = self._here()
+        plain = _PlainIni.read(self.config_file_name, defaults, self)
+        if plain is not None:
+            self.config_args["here"] = defaults["here"]
+        return plain
+
+    def _parse_file_config(self) -> ConfigParser:
+        from configparser import ConfigParser
+
+        self.config_args["here"] = self._here()
         parser = ConfigParser(self.config_args)
         if self.config_file_name is not None:
             try:
@@ -155,12 +199,18 @@ class Config:
             parser.add_section(self.config_ini_section)
         return parser
 
-    @cached_property
+    @property
     def toml_alembic_config(self) -> Mapping[str, Any]:
         """The raw ``[tool.alembic]`` table (else ``[tool.dbshift]``) of the TOML file, or ``{}``.
 
         Values are as written; :meth:`get_alembic_option` applies the ``%(here)s`` substitution.
         """
+        table = self.__dict__.get("_toml_alembic_config")
+        if table is None:
+            table = self.__dict__["_toml_alembic_config"] = self._read_toml()
+        return table
+
+    def _read_toml(self) -> Mapping[str, Any]:
         if self.toml_file_name is None:
             return {}
         if not os.path.isfile(self.toml_file_name):
@@ -207,19 +257,19 @@ class Config:
         self, name: str, default: Mapping[str, str] | None = None
     ) -> Mapping[str, str] | None:
         """All options of ini section ``name`` (defaults included), or ``default`` if absent."""
-        if not self.file_config.has_section(name):
+        if not self._ini.has_section(name):
             return default
-        return dict(self.file_config.items(name))
+        return dict(self._ini.items(name))
 
     def get_section_option(self, section: str, name: str, default: str | None = None) -> str | None:
         """Option ``name`` of ini ``section``; ``default`` if the option is absent.
 
         Raises CommandError when the section itself is missing (or the ini file is).
         """
-        if not self.file_config.has_section(section):
+        if not self._ini.has_section(section):
             raise CommandError(self._missing_section_message(section))
-        if self.file_config.has_option(section, name):
-            return self.file_config.get(section, name)
+        if self._ini.has_option(section, name):
+            return self._ini.get(section, name)
         return default
 
     def get_main_option(self, name: str, default: str | None = None) -> str | None:
@@ -244,14 +294,14 @@ class Config:
 
     def get_alembic_option(self, name: str, default: Any = None) -> Any:
         """A source-code option: the main ini section first, then the TOML table, else default."""
-        if self.file_config.has_option(self.config_ini_section, name):
-            return self.file_config.get(self.config_ini_section, name)
+        if self._ini.has_option(self.config_ini_section, name):
+            return self._ini.get(self.config_ini_section, name)
         return self._toml_value(name, default)
 
     def get_alembic_boolean_option(self, name: str) -> bool:
         """A boolean option: ini value ``true`` (any case) or a real TOML boolean; default False."""
-        if self.file_config.has_option(self.config_ini_section, name):
-            return self.file_config.get(self.config_ini_section, name).strip().lower() == "true"
+        if self._ini.has_option(self.config_ini_section, name):
+            return self._ini.get(self.config_ini_section, name).strip().lower() == "true"
         value = self.toml_alembic_config.get(name, False)
         if not isinstance(value, bool):
             raise CommandError(
@@ -261,24 +311,24 @@ class Config:
 
     def get_version_locations_list(self) -> list[str] | None:
         """The ``version_locations`` directories, or None when the option is not set."""
-        raw = self.file_config.get(self.config_ini_section, "version_locations", fallback=None)
+        raw = self._ini.get(self.config_ini_section, "version_locations", fallback=None)
         if raw:
             sep = self._path_separator("path_separator", "version_path_separator")
             if sep is None:
                 _warn_legacy_split("version_locations")
-                return [p for p in _LEGACY_VERSION_SPLIT.split(raw) if p]
+                return [p for p in _re_split(_LEGACY_VERSION_SPLIT, raw) if p]
             return _split_paths(raw, sep)
         value = self._toml_value("version_locations", None)
         return self._as_toml_list("version_locations", value)
 
     def get_prepend_sys_paths_list(self) -> list[str]:
         """The ``prepend_sys_path`` entries (empty when unset), to put in front of sys.path."""
-        raw = self.file_config.get(self.config_ini_section, "prepend_sys_path", fallback=None)
+        raw = self._ini.get(self.config_ini_section, "prepend_sys_path", fallback=None)
         if raw:
             sep = self._path_separator("path_separator")
             if sep is None:
                 _warn_legacy_split("prepend_sys_path")
-                return [p for p in _LEGACY_SYS_PATH_SPLIT.split(raw) if p]
+                return [p for p in _re_split(_LEGACY_SYS_PATH_SPLIT, raw) if p]
             return _split_paths(raw, sep)
         value = self._toml_value("prepend_sys_path", None)
         return self._as_toml_list("prepend_sys_path", value) or []
@@ -289,9 +339,9 @@ class Config:
         An ini ``[post_write_hooks]`` section wins over ``[[tool.alembic.post_write_hooks]]``.
         """
         hooks: list[dict[str, Any]] = []
-        if self.file_config.has_section("post_write_hooks"):
+        if self._ini.has_section("post_write_hooks"):
             section = self.get_section("post_write_hooks", {}) or {}
-            for name in _HOOK_NAME_SPLIT.split(section.get("hooks", "")):
+            for name in _re_split(_HOOK_NAME_SPLIT, section.get("hooks", "")):
                 if not name:
                     continue
                 prefix = name + "."
@@ -349,7 +399,7 @@ class Config:
 
     def _path_separator(self, *names: str) -> str | None:
         for name in names:
-            value = self.file_config.get(self.config_ini_section, name, fallback=None)
+            value = self._ini.get(self.config_ini_section, name, fallback=None)
             if value is not None:
                 break
         else:
@@ -362,6 +412,8 @@ class Config:
                 "os, ':', ';', space, newline"
             ) from None
         if name == "version_path_separator":
+            import warnings
+
             warnings.warn(
                 "version_path_separator is deprecated; use path_separator instead",
                 DeprecationWarning,
@@ -388,7 +440,7 @@ class Config:
 
     def _missing_script_location_message(self) -> str:
         toml_name = os.fspath(self.toml_file_name) if self.toml_file_name else None
-        if self._ini_exists() and self.file_config.has_section(self.config_ini_section):
+        if self._ini_exists() and self._ini.has_section(self.config_ini_section):
             where = f"[{self.config_ini_section}] of {self._ini_label()}"
             if toml_name:
                 where += f" or [tool.alembic] of {toml_name!r}"
@@ -409,6 +461,158 @@ class Config:
             f"No configuration found ({' or '.join(looked)}); run 'dbshift init DIRECTORY' "
             "or pass -c FILE"
         )
+
+
+class _PlainIni:
+    """The options of an ini file as :class:`~configparser.ConfigParser` (with its default
+    settings and :class:`~configparser.BasicInterpolation`) reads them, for plain files only.
+
+    :meth:`read` accepts a file made of blank lines, comment lines (``#`` or ``;``), unindented
+    ``[section]`` lines and unindented ``name = value`` / ``name: value`` lines, each section and
+    each option once, no ``[DEFAULT]`` section. Anything else (continuation lines, duplicates, a
+    line ConfigParser would reject) makes it return ``None``, and the caller uses ConfigParser.
+    A value whose interpolation fails is also left to ConfigParser, which raises its own error.
+    """
+
+    def __init__(
+        self, sections: dict[str, dict[str, str]], defaults: dict[str, str], config: Config
+    ) -> None:
+        self._sections = sections
+        self._defaults = defaults
+        self._config = config
+
+    @classmethod
+    def read(cls, path: Any, defaults: Mapping[str, Any], config: Config) -> _PlainIni | None:
+        """The options of ``path`` plus ``defaults``; ``None`` when the file is not plain."""
+        lowered: dict[str, str] = {}
+        for key, value in defaults.items():
+            key = str(key).lower()
+            if value is None or key in lowered:
+                return None
+            value = str(value)
+            if "%" in value:
+                return None
+            lowered[key] = value
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            return cls({}, lowered, config)
+        except (OSError, ValueError):
+            return None
+        sections: dict[str, dict[str, str]] = {}
+        current: dict[str, str] | None = None
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if not stripped or stripped[0] in "#;":
+                continue
+            if line[0].isspace():
+                return None  # a continuation line or an indented option
+            if stripped[0] == "[":
+                name = stripped[1:-1]
+                if stripped[-1] != "]" or not name or "]" in name:
+                    return None
+                if name in sections or name == "DEFAULT":
+                    return None
+                current = sections[name] = {}
+                continue
+            if current is None:
+                return None
+            cut = min(
+                (i for i in (stripped.find("="), stripped.find(":")) if i >= 0), default=-1
+            )
+            if cut <= 0:
+                return None
+            option = stripped[:cut].rstrip().lower()
+            if not option or option in current:
+                return None
+            current[option] = stripped[cut + 1 :].strip()
+        return cls(sections, lowered, config)
+
+    def has_section(self, section: str) -> bool:
+        return section in self._sections
+
+    def has_option(self, section: str | None, option: str) -> bool:
+        if not section or section == "DEFAULT":
+            return option.lower() in self._defaults
+        found = self._sections.get(section)
+        if found is None:
+            return False
+        option = option.lower()
+        return option in found or option in self._defaults
+
+    def _section(self, section: str) -> dict[str, str] | None:
+        return {} if section == "DEFAULT" else self._sections.get(section)
+
+    def get(self, section: str, option: str, *, fallback: Any = _MISSING) -> Any:
+        found = self._section(section)
+        key = option.lower()
+        if found is None or (key not in found and key not in self._defaults):
+            if fallback is _MISSING:
+                return self._config.file_config.get(section, option)  # raises its error
+            return fallback
+        value = found[key] if key in found else self._defaults[key]
+        if "%" not in value:
+            return value
+        result = self._interpolate(value, found, 1)
+        if result is None:
+            return self._config.file_config.get(section, option)
+        return result
+
+    def items(self, section: str) -> list[tuple[str, str]]:
+        found = self._section(section)
+        if found is None:
+            return self._config.file_config.items(section)
+        merged = dict(self._defaults)
+        merged.update(found)
+        out = []
+        for key, value in merged.items():
+            if "%" in value:
+                value = self._interpolate(value, found, 1)
+                if value is None:
+                    return self._config.file_config.items(section)
+            out.append((key, value))
+        return out
+
+    def _interpolate(self, value: str, section: dict[str, str], depth: int) -> str | None:
+        """``%%`` and ``%(name)s`` (names from the section, then the defaults) replaced as
+        BasicInterpolation does; ``None`` where it would raise."""
+        if depth > 10:
+            return None
+        parts: list[str] = []
+        rest = value
+        while rest:
+            p = rest.find("%")
+            if p < 0:
+                parts.append(rest)
+                break
+            parts.append(rest[:p])
+            rest = rest[p:]
+            c = rest[1:2]
+            if c == "%":
+                parts.append("%")
+                rest = rest[2:]
+            elif c == "(":
+                end = rest.find(")", 2)
+                if end <= 2 or rest[end + 1 : end + 2] != "s":
+                    return None
+                name = rest[2:end].lower()
+                rest = rest[end + 2 :]
+                if name in section:
+                    found = section[name]
+                elif name in self._defaults:
+                    found = self._defaults[name]
+                else:
+                    return None
+                if "%" in found:
+                    inner = self._interpolate(found, section, depth + 1)
+                    if inner is None:
+                        return None
+                    found = inner
+                parts.append(found)
+            else:
+                return None
+        return "".join(parts)
 
 
 def _substitute(value: Any, args: Mapping[str, Any], name: str, source: Any) -> Any:
@@ -434,6 +638,8 @@ def _split_paths(raw: str, sep: str) -> list[str]:
 
 
 def _warn_legacy_split(key: str) -> None:
+    import warnings
+
     warnings.warn(
         f"No path_separator in the configuration; splitting {key} on spaces/commas as older "
         "versions did. Add path_separator = os to the [alembic] section.",

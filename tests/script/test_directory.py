@@ -341,16 +341,102 @@ class TestHeaderCache:
             age(p)
         assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
         index = env / "__pycache__" / "dbshift_revision_index.bin"
-        fmt, entries, (signature, rows, order) = marshal.loads(index.read_bytes())
+        fmt, entries, (keys, sizes, mtimes, rows, extra) = marshal.loads(index.read_bytes())
         assert entries is None  # the graph snapshot carries the headers
         names = sorted(f"versions/{p.name}" for p in (env / "versions").glob("*.py"))
-        assert sorted(key for key, _, _ in signature) == names
+        assert sorted(keys) == names
         index.write_bytes(marshal.dumps((fmt, {k: ("junk",) for k in names}, None)))
         assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
-        index.write_bytes(marshal.dumps((fmt, None, (signature, rows[:1], order))))
-        assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
-        fmt, entries, (signature, rows, order) = marshal.loads(index.read_bytes())
-        assert len(rows) == len(signature) == 2 and order == (1, 0)  # rewritten from the files
+        for broken in (
+            (keys, sizes, mtimes, marshal.dumps(marshal.loads(rows)[:1]), extra),  # a row missing
+            (keys, sizes, mtimes, marshal.dumps([{"revision": "x"}] * 2), extra),  # no attributes
+            (keys, sizes, mtimes, marshal.dumps([("junk",)] * 2), extra),  # rows not dicts
+            (keys, sizes, mtimes, b"junk", extra),  # not marshal data
+            (keys, sizes, mtimes, rows, extra[:5]),  # no summary
+            (keys, sizes, mtimes, rows, (*extra[:7], {5: {}})),  # head rows of nothing
+        ):
+            index.write_bytes(marshal.dumps((fmt, None, broken)))
+            assert ScriptDirectory(str(env)).get_heads() == [ids[-1]]
+            assert ScriptDirectory(str(env)).get_revision(ids[0]).doc == f"step {ids[0]}"
+            sd = ScriptDirectory(str(env))
+            assert [s.revision for s in sd.walk_revisions()] == ids[::-1]
+            assert sd.get_revision(ids[-1]).doc == f"step {ids[-1]}"
+        fmt, entries, (keys, sizes, mtimes, rows, extra) = marshal.loads(index.read_bytes())
+        # rewritten from the files
+        assert len(marshal.loads(rows)) == len(keys) == 2 and extra[0] == (1, 0)
+
+    def test_heads_from_the_snapshot_make_only_the_heads(self, env, monkeypatch):
+        ids = chain(env, 6)
+        write_rev(env / "versions", "side01", ids[2], doc="side\n\nlong", branch_labels="side")
+        for p in (env / "versions").iterdir():
+            age(p)
+        cold = ScriptDirectory(str(env))
+        expected = [cold.get_revision(h).cmd_format(False, include_branches=True) for h in
+                    cold.get_heads()]
+
+        def boom(*a, **k):
+            raise AssertionError("every row was unmarshalled")
+
+        monkeypatch.setattr(ScriptDirectory, "_unmarshal_scripts", staticmethod(boom))
+        sd = ScriptDirectory(str(env))
+        heads = sd.get_revisions(tuple(sd.get_heads()))
+        assert [h.cmd_format(False, include_branches=True) for h in heads] == expected
+        assert sd.get_revisions("heads") == heads  # the same objects
+        assert sd.get_bases() == [ids[0]]
+        monkeypatch.undo()
+        everything = list(sd.walk_revisions())  # now all of them, the heads as already made
+        assert {h.revision: h for h in heads}.items() <= {s.revision: s for s in everything}.items()
+        assert sd.get_revision("side").revision == "side01"
+
+    def test_recent_edit_is_seen_and_not_snapshotted(self, env):
+        ids = chain(env, 3)
+        for p in (env / "versions").iterdir():
+            age(p)
+        assert ScriptDirectory(str(env)).get_revision(ids[1]).doc == f"step {ids[1]}"
+        index = env / "__pycache__" / "dbshift_revision_index.bin"
+        before = index.read_bytes()
+        p = env / "versions" / f"{ids[1]}_file.py"
+        text = p.read_text()
+        p.write_text(text.replace(f"step {ids[1]}", f"STEP {ids[1]}"))  # same size, mtime now
+        assert ScriptDirectory(str(env)).get_revision(ids[1]).doc == f"STEP {ids[1]}"
+        assert index.read_bytes() != before  # the old snapshot is gone...
+        import marshal
+
+        assert marshal.loads(index.read_bytes())[2] is None  # ...and no new one while racy
+        assert ScriptDirectory(str(env)).get_revision(ids[1]).doc == f"STEP {ids[1]}"
+
+    @pytest.mark.parametrize("odd", ["symlink", "dir_named_py", "newline_name", "other_files"])
+    def test_directories_the_fast_listing_does_not_take(self, env, odd):
+        ids = chain(env, 3)
+        v = env / "versions"
+        if odd == "symlink":
+            target = env / "elsewhere"
+            target.mkdir()
+            write_rev(target, "linked1", ids[-1], doc="linked")
+            (v / "linked1_file.py").symlink_to(target / "linked1_file.py")
+            expected = ["linked1"]
+        elif odd == "dir_named_py":
+            (v / "pkg.py").mkdir()
+            expected = [ids[-1]]
+        elif odd == "newline_name":
+            write_rev(v, "nl0001", ids[-1], filename="nl.py\n")
+            expected = ["nl0001"]
+        else:
+            (v / "README").write_text("not a revision")
+            (v / "__init__.py").write_text("")
+            (v / ".#lock.py").symlink_to("/nonexistent")
+            (v / "x.pyc").write_bytes(b"")
+            expected = [ids[-1]]
+        for p in v.iterdir():
+            if not p.is_symlink() and p.is_file():
+                age(p)
+        sd = ScriptDirectory(str(env))
+        quick = sd._regular_source_files(header_mod.HeaderCache(None))
+        assert (quick is None) == (odd not in ("other_files",))
+        for _ in range(2):  # cold, then from the snapshot where there is one
+            sd = ScriptDirectory(str(env))
+            assert sd.get_heads() == expected
+            assert sorted(s.revision for s in sd.walk_revisions()) == sorted({*ids, *expected})
 
     def test_graph_snapshot_gives_the_graph_a_fresh_build_gives(self, env):
         versions = env / "versions"

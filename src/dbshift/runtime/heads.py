@@ -27,6 +27,10 @@ class HeadMaintainer:
     of them once per run (its compiled cache hits for every later step). Offline, each is
     compiled once with marker literals and later statements are that text with the ids put in:
     the same SQL the literal construct compiles to, without compiling it per step.
+
+    Inside one run-wide transaction the context may *defer* the writes (``update_to_step(...,
+    defer=True)``): :attr:`heads` moves in memory and :meth:`flush` later writes the difference
+    between the rows the table holds and :attr:`heads`.
     """
 
     def __init__(self, context: MigrationContext, heads: Any) -> None:
@@ -34,6 +38,8 @@ class HeadMaintainer:
         self.heads: set[str] = set(heads)
         self._online: dict[str, Any] = {}
         self._offline: dict[str, list[str]] = {}
+        # While steps are deferred: the rows the table really holds (None: nothing deferred).
+        self._stored: set[str] | None = None
 
     def _literal(self, value: str) -> Any:
         escaped = value.replace("'", "''")
@@ -52,6 +58,8 @@ class HeadMaintainer:
     def _insert_version(self, version: str) -> None:
         assert version not in self.heads
         self.heads.add(version)
+        if self._stored is not None:
+            return
         table = self.context._version
         # Compiled as Alembic compiles it, so offline scripts are identical (on SQLite and
         # PostgreSQL, SQLAlchemy adds RETURNING of the primary key to this INSERT).
@@ -96,6 +104,8 @@ class HeadMaintainer:
 
     def _delete_version(self, version: str) -> None:
         self.heads.remove(version)
+        if self._stored is not None:
+            return
         result = self._run("delete", version)
         self._check_rowcount(result, f"deleting '{version}'")
 
@@ -103,11 +113,24 @@ class HeadMaintainer:
         assert to_ not in self.heads
         self.heads.remove(from_)
         self.heads.add(to_)
+        if self._stored is not None:
+            return
         result = self._run("update", from_, to_)
         self._check_rowcount(result, f"updating '{from_}' to '{to_}'")
 
-    def update_to_step(self, step: MigrationStep) -> None:
-        """Move the rows for ``step``."""
+    def update_to_step(self, step: MigrationStep, defer: bool = False) -> None:
+        """Move the rows for ``step``; with ``defer``, only in memory until :meth:`flush`.
+
+        Deferring is for a run inside one transaction on a database with transactional DDL:
+        no one else can see the rows between two steps, so writing only the last state gives
+        the same committed result (and the same rollback) with one statement instead of one
+        per step. Without ``defer``, anything deferred is written first.
+        """
+        if defer:
+            if self._stored is None:
+                self._stored = set(self.heads)
+        else:
+            self.flush()
         for change in step.head_changes(set(self.heads)):  # type: ignore[attr-defined]
             kind = change[0]
             if kind == "insert":
@@ -120,3 +143,31 @@ class HeadMaintainer:
                 self._delete_version(change[1])
             else:
                 self._update_version(change[1], change[2])
+
+    @property
+    def pending(self) -> bool:
+        """True when deferred steps have moved heads the table does not show yet."""
+        return self._stored is not None and self._stored != self.heads
+
+    def flush(self) -> None:
+        """Write what deferred steps changed: the table goes from the rows it holds to
+        :attr:`heads` (an UPDATE per replaced row, DELETE and INSERT for the rest)."""
+        stored = self._stored
+        if stored is None:
+            return
+        self._stored = None
+        gone = sorted(stored - self.heads)
+        new = sorted(self.heads - stored)
+        heads = self.heads
+        # Replayed through the per-step helpers (rowcount checks included) from the stored rows;
+        # they end at ``heads`` again.
+        self.heads = set(stored)
+        try:
+            while gone and new:
+                self._update_version(gone.pop(), new.pop())
+            for version in gone:
+                self._delete_version(version)
+            for version in new:
+                self._insert_version(version)
+        finally:
+            self.heads = heads

@@ -104,6 +104,7 @@ class MigrationContext:
         self._migrations_fn: Callable[..., Iterable[MigrationStep]] | None = self.opts.get("fn")
         self._start_from_rev: Any = self.opts.get("starting_rev")
         self._transaction: Any = None
+        self._head_maintainer: HeadMaintainer | None = None
 
         given_buffer = self.opts.get("output_buffer")
         self.output_buffer: TextIO = given_buffer if given_buffer is not None else sys.stdout
@@ -253,6 +254,7 @@ class MigrationContext:
                 self.impl.emit_begin()
             return
         assert self.connection is not None
+        self._flush_version_writes()
         if had_transaction:
             self._transaction.commit()
             self._transaction = None
@@ -348,7 +350,9 @@ class MigrationContext:
         """Run the steps that ``fn(heads, context)`` returns, moving the version table with each.
 
         Each step runs in ``begin_transaction(_per_migration=True)``; ``kw`` is passed to each
-        ``upgrade()``/``downgrade()``.
+        ``upgrade()``/``downgrade()``. Inside one transaction for the whole run, the version
+        table is written once at the end instead of after every step (see
+        :meth:`_can_defer_version_writes`); the committed result is the same.
         """
         self.impl.start_migrations()
         if self.purge:
@@ -361,30 +365,88 @@ class MigrationContext:
             if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
                 self._ensure_version_table()
         maintainer = HeadMaintainer(self, heads)
+        self._head_maintainer = maintainer
         assert self._migrations_fn is not None, "run_migrations needs an 'fn' to plan steps"
         progress = self.opts.get("on_step_done")
-        for step in self._migrations_fn(heads, self):
-            started = time.perf_counter()
-            self.impl.statements_in_step = []
-            with self.begin_transaction(_per_migration=True):
-                if self.as_sql and not maintainer.heads:
-                    assert self.connection is not None
-                    self._version.create(self.connection)
-                log.info("Running %s", step)
-                if self.as_sql:
-                    self.impl.static_output(f"-- Running {step.short_log}")
-                try:
-                    step.migration_fn(**kw)
-                except Exception as err:
-                    self._report_partial_failure(step, err)
-                    raise
-                maintainer.update_to_step(step)
-                for callback in self.on_version_apply_callbacks:
-                    callback(
-                        ctx=self, step=step.info, heads=set(maintainer.heads), run_args=kw
+        callbacks = self.on_version_apply_callbacks
+        try:
+            for step in self._migrations_fn(heads, self):
+                started = time.perf_counter()
+                self.impl.statements_in_step = []
+                with self.begin_transaction(_per_migration=True):
+                    if self.as_sql and not maintainer.heads:
+                        assert self.connection is not None
+                        self._version.create(self.connection)
+                    log.info("Running %s", step)
+                    if self.as_sql:
+                        self.impl.static_output(f"-- Running {step.short_log}")
+                    try:
+                        step.migration_fn(**kw)
+                    except Exception as err:
+                        self._flush_after_failure(maintainer)
+                        self._report_partial_failure(step, err)
+                        raise
+                    # on_version_apply callbacks may read the version table: with them, every
+                    # step writes its rows as it always did.
+                    maintainer.update_to_step(
+                        step, defer=not callbacks and self._can_defer_version_writes()
                     )
-            if progress is not None:
-                progress(step, time.perf_counter() - started)
+                    for callback in callbacks:
+                        callback(
+                            ctx=self, step=step.info, heads=set(maintainer.heads), run_args=kw
+                        )
+                if progress is not None:
+                    progress(step, time.perf_counter() - started)
+            maintainer.flush()
+        finally:
+            self._head_maintainer = None
+
+    def _can_defer_version_writes(self) -> bool:
+        """Whether the version rows of the step just run may wait for a later step.
+
+        Only online, with transactional DDL, inside the one transaction that
+        :meth:`begin_transaction` opened for the whole run (not one per migration): there no
+        other session sees the rows between two steps, and a failure rolls back the steps and
+        their rows together. The rows are written before that transaction can end
+        (``autocommit_block``) and at the end of the run. With ``on_version_apply`` callbacks
+        every step writes its own rows, and so it does inside a transaction the caller began:
+        that one is not ours to reason about (with pysqlite, DDL outside a driver-level BEGIN
+        commits at once).
+        """
+        if self.as_sql or self._transaction_per_migration or not self.impl.transactional_ddl:
+            return False
+        if not type(self.impl).transactional_ddl:
+            # transactional_ddl=True given for a database whose DDL commits by itself: each
+            # DDL statement commits the rows written before it, so they must be there.
+            return False
+        return self._transaction is not None and bool(self._transaction.is_active)
+
+    def _flush_version_writes(self) -> None:
+        """Write the version rows deferred so far (see :meth:`_can_defer_version_writes`)."""
+        if self._head_maintainer is not None:
+            self._head_maintainer.flush()
+
+    def _flush_after_failure(self, maintainer: HeadMaintainer) -> None:
+        """After a failed step, write the rows of the steps before it, as per-step writes had.
+
+        They matter only when the migration ended the run's transaction itself
+        (``op.execute("COMMIT")``): the earlier steps are committed, so their rows must be too.
+        While the driver reports the transaction still open, the rollback that follows undoes
+        everything and nothing is written. A failure here is not the error to report.
+        """
+        if not maintainer.pending:
+            return
+        was_open = _driver_transaction_open(self.connection)
+        if was_open is True:
+            return
+        try:
+            maintainer.flush()
+            if was_open is False and _driver_transaction_open(self.connection) is True:
+                # The rows opened a transaction of their own (pysqlite begins one before DML);
+                # committing it commits them alone, as the server would without a transaction.
+                self.connection.connection.dbapi_connection.commit()  # type: ignore[union-attr]
+        except Exception:
+            log.debug("Deferred version rows not written after a failed step", exc_info=True)
 
     def _report_partial_failure(self, step: MigrationStep, err: Exception) -> None:
         """On a non-transactional database, say which statements of the step stay applied."""
@@ -418,6 +480,23 @@ def _dialect_from_url(url: Any, dialect_opts: Mapping[str, Any] | None) -> Diale
     except Exception as err:
         raise CommandError(f"Can't use database URL {str(url)!r}: {_one_line(err)}") from err
     return dialect_cls(**dict(dialect_opts or {}))
+
+
+def _driver_transaction_open(connection: Connection | None) -> bool | None:
+    """Whether the DB-API connection says a transaction is open on the server; None when the
+    driver cannot say. Read from libpq's status (psycopg2, psycopg) or sqlite3's flag; no
+    statement is sent."""
+    try:
+        dbapi_connection = connection.connection.dbapi_connection  # type: ignore[union-attr]
+    except Exception:
+        return None
+    status = getattr(getattr(dbapi_connection, "info", None), "transaction_status", None)
+    if isinstance(status, int):
+        return status != 0  # libpq's PQTRANS_IDLE
+    in_transaction = getattr(dbapi_connection, "in_transaction", None)
+    if isinstance(in_transaction, bool):
+        return in_transaction
+    return None
 
 
 def _one_line(err: BaseException) -> str:

@@ -9,15 +9,11 @@ asks for ``script.module`` (to run ``upgrade()``/``downgrade()``).
 
 from __future__ import annotations
 
-import contextlib
+import gc
 import itertools
 import os
-import re
 import sys
 import time
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from ..util.exc import CommandError
 from .header import _RACY_NS, HeaderCache, RevisionHeader, read_header
@@ -33,22 +29,65 @@ from .revision import (
     tuple_rev_as_scalar,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Iterator, Mapping, Sequence
+    from types import ModuleType, TracebackType
+    from typing import Any
+
+# Modules needed only to load a revision module or to write a new revision (importlib.util,
+# dbshift.compat, datetime, tempfile, warnings) are imported where they are used, and neither
+# typing nor re nor contextlib is imported at all on the way to a graph command's answer.
+
+
+class _LazyRe:
+    """The :mod:`re` module, imported on first use (module loading and revision writing)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import re as module
+
+        return getattr(module, name)
+
+
+re: Any = _LazyRe()
+
 _DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
-_SOURCE_ONLY = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
-_SOURCE_OR_COMPILED = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")
-_LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")
-_SLUG_WORD = re.compile(r"\w+")
+# What every snapshot row (a script's __dict__, see ScriptDirectory._scripts_from_snapshot)
+# holds.
+_SNAPSHOT_KEYS = frozenset(
+    (
+        "_doc",
+        "revision",
+        "_down_revision",
+        "_versioned",
+        "dependencies",
+        "_orig_branch_labels",
+        "branch_labels",
+        "nextrev",
+        "_all_nextrev",
+    )
+)
 _INDEX_FILE = os.path.join("__pycache__", "dbshift_revision_index.bin")
 _UNSET: Any = object()
 _module_counter = itertools.count(1)
 
-if TYPE_CHECKING:
-    import datetime
-    from types import ModuleType
 
-# Modules needed only to load a revision module or to write a new revision (importlib.util,
-# dbshift.compat, datetime, tempfile) are imported where they are used, so the graph
-# commands never pay for them.
+def _source_name(name: str) -> str | None:
+    """``re.match(r"(?!\\.\\#|__init__)(.*\\.py)$", name).group(1)``: a revision source file
+    name (``.py``, not ``__init__*``, not an editor's ``.#`` lock file), else ``None``."""
+    if "\n" in name:  # where "." and "$" of the pattern differ from plain string tests
+        m = re.match(r"(?!\.\#|__init__)(.*\.py)$", name)
+        return m.group(1) if m else None
+    if name.endswith(".py") and not name.startswith((".#", "__init__")):
+        return name
+    return None
+
+
+def _sourceless_match(name: str) -> tuple[str, str | None] | None:
+    """(source name, ``"c"``/``"o"``/``None``) of a ``.py``/``.pyc``/``.pyo`` revision file."""
+    m = re.match(r"(?!\.\#|__init__)(.*\.py)(c|o)?$", name)
+    return (m.group(1), m.group(2)) if m else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,17 +111,71 @@ def load_module_from_path(path: str, module_name: str | None = None) -> ModuleTy
     if module_name is None:
         stem = re.sub(r"\W", "_", os.path.basename(path))
         module_name = f"_dbshift_rev_{stem}_{next(_module_counter)}"
-    if path.endswith((".pyc", ".pyo")):
-        loader: Any = importlib.machinery.SourcelessFileLoader(module_name, path)
-        spec = importlib.util.spec_from_file_location(module_name, path, loader=loader)
-    else:
-        spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"Can't load Python file {path}")
-    module = importlib.util.module_from_spec(spec)
+    if not path.endswith(".py"):
+        if path.endswith((".pyc", ".pyo")):
+            loader: Any = importlib.machinery.SourcelessFileLoader(module_name, path)
+            spec = importlib.util.spec_from_file_location(module_name, path, loader=loader)
+        else:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"Can't load Python file {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(module_name, None)
+            raise
+        return module
+
+    # A .py file, as SourceFileLoader would load it (same module attributes, same bytecode
+    # cache), minus the generic machinery: a run loads one module per revision, so the
+    # up-to-date timestamp ``.pyc`` is read directly; anything else goes through the loader,
+    # which compiles the source and writes the cache.
+    import io
+    import marshal
+    import types
+
+    loader = importlib.machinery.SourceFileLoader(module_name, path)
+    spec = importlib.machinery.ModuleSpec(module_name, loader, origin=path)
+    spec.has_location = True
+    try:
+        cached: str | None = importlib.util.cache_from_source(path)
+    except NotImplementedError:
+        cached = None
+    spec.cached = cached
+    code = None
+    if cached is not None:
+        try:
+            stat = os.stat(path)
+            with io.open_code(cached) as file:
+                data = file.read()
+        except OSError:
+            data = b""
+        # 16-byte header: magic, flags (0 = validated by source mtime and size), mtime, size.
+        if (
+            len(data) > 16
+            and data[:4] == importlib.util.MAGIC_NUMBER
+            and data[4:8] == b"\0\0\0\0"
+            and int.from_bytes(data[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(data[12:16], "little") == stat.st_size & 0xFFFFFFFF
+        ):
+            try:
+                code = marshal.loads(memoryview(data)[16:])
+            except (EOFError, ValueError, TypeError):
+                code = None
+    if code is None:
+        code = loader.get_code(module_name)
+    module = types.ModuleType(module_name)
+    module.__spec__ = spec
+    module.__loader__ = loader
+    module.__package__ = spec.parent
+    module.__file__ = path
+    if cached is not None:
+        module.__cached__ = cached
     sys.modules[module_name] = module
     try:
-        spec.loader.exec_module(module)
+        exec(code, module.__dict__)
     except BaseException:
         sys.modules.pop(module_name, None)
         raise
@@ -110,7 +203,7 @@ def load_python_file(dir_: str, filename: str) -> ModuleType:
 
 def coerce_resource_to_filename(location: str) -> str:
     """Turn a ``package:resource`` spec into a filesystem path; plain paths pass through."""
-    if os.path.isabs(location) or ":" not in location or re.match(r"^[A-Za-z]:[\\/]", location):
+    if os.path.isabs(location) or ":" not in location or _windows_drive(location):
         return location
     package, _, resource = location.partition(":")
     if not re.match(r"^[\w.]+$", package):
@@ -123,19 +216,33 @@ def coerce_resource_to_filename(location: str) -> str:
         raise CommandError(f"Can't resolve package resource {location!r}: {err}") from err
 
 
-@contextlib.contextmanager
-def _status(message: str, quiet: bool) -> Iterator[None]:
-    if not quiet:
-        sys.stdout.write(f"  {message} ...")
-        sys.stdout.flush()
-    try:
-        yield
-    except BaseException:
-        if not quiet:
-            sys.stdout.write("  FAILED\n")
-        raise
-    if not quiet:
-        sys.stdout.write("  done\n")
+def _windows_drive(location: str) -> bool:
+    """``re.match(r"^[A-Za-z]:[\\\\/]", location)``: ``C:\\...`` or ``C:/...``."""
+    return (
+        len(location) > 2
+        and location[0].isascii()
+        and location[0].isalpha()
+        and location[1] == ":"
+        and location[2] in "\\/"
+    )
+
+
+class _status:  # noqa: N801 - used like the function it replaces
+    """``with _status("Generating x", quiet):`` prints ``  Generating x ...  done`` (or
+    ``  FAILED``) around the block."""
+
+    def __init__(self, message: str, quiet: bool) -> None:
+        self.message = message
+        self.quiet = quiet
+
+    def __enter__(self) -> None:
+        if not self.quiet:
+            sys.stdout.write(f"  {self.message} ...")
+            sys.stdout.flush()
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if not self.quiet:
+            sys.stdout.write("  FAILED\n" if exc_type is not None else "  done\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,6 +257,7 @@ class Script(Revision):
     """
 
     _db_current_indicator: bool | None = None
+    _module: ModuleType | None = None
 
     def __init__(
         self,
@@ -284,31 +392,35 @@ class Script(Revision):
         tree_indicators: bool = True,
         head_indicators: bool = True,
     ) -> str:
+        # Plain attribute reads rather than the properties that mean the same (is_head,
+        # doc, ...): ``history`` formats every revision this way.
         text = self.revision
         if include_parents:
-            if self.dependencies:
-                text = (
-                    f"{self._format_down_revision()} "
-                    f"({format_as_comma(self.dependencies)}) -> {text}"
-                )
+            down = ", ".join(self._versioned) if self._down_revision else "<base>"
+            deps = self.dependencies
+            if deps:
+                text = f"{down} ({format_as_comma(deps)}) -> {text}"
             else:
-                text = f"{self._format_down_revision()} -> {text}"
+                text = f"{down} -> {text}"
         if include_branches and self.branch_labels:
             text += f" ({format_as_comma(self.branch_labels)})"
         if head_indicators or tree_indicators:
-            if self._is_real_head:
+            if not self._all_nextrev:
                 text += " (head)"
-            if self.is_head and not self._is_real_head:
+            elif not self.nextrev:
                 text += " (effective head)"
             if self._db_current_indicator:
                 text += " (current)"
         if tree_indicators:
-            if self.is_branch_point:
+            if len(self.nextrev) > 1:
                 text += " (branchpoint)"
-            if self.is_merge_point:
+            if len(self._versioned) > 1:
                 text += " (mergepoint)"
         if include_doc:
-            text += f", {self.doc}"
+            doc = self._doc
+            if doc is _UNSET:
+                doc = self.module.__doc__
+            text += ", " + doc.strip().partition("\n\n")[0] if doc else ", "
         return text
 
     def cmd_format(
@@ -332,7 +444,7 @@ def _script_from_module(module: ModuleType, path: str) -> Script:
     if hasattr(module, "revision"):
         rev_id = module.revision
     else:
-        m = _LEGACY_REV.match(os.path.basename(path))
+        m = re.match(r"([a-f0-9]+)\.py$", os.path.basename(path))
         if not m:
             raise CommandError(
                 f"Could not determine revision id from filename {os.path.basename(path)}; "
@@ -503,14 +615,18 @@ class ScriptDirectory:
         self, path: str, cache: HeaderCache | None, st: os.stat_result | None = None
     ) -> Script | None:
         dir_, filename = os.path.split(path)
-        pattern = _SOURCE_OR_COMPILED if self.sourceless else _SOURCE_ONLY
-        m = pattern.match(filename)
-        if not m:
+        if self.sourceless:
+            m = _sourceless_match(filename)
+            if m is None:
+                return None
+            source, compiled = m
+        elif _source_name(filename) is None:
             return None
-        compiled = m.group(2) if self.sourceless else None
+        else:
+            compiled = None
         try:
             if compiled:
-                py = os.path.join(dir_, m.group(1))
+                py = os.path.join(dir_, source)
                 if os.path.exists(py) or (compiled == "o" and os.path.exists(py + "c")):
                     return None
                 return _script_from_module(load_module_from_path(path), path)
@@ -550,32 +666,31 @@ class ScriptDirectory:
         self._index = cache
         self._index_signature = None
         self._paths = {}
-        files: list[str] = []
-        seen_files: set[str] = set()
-        for location in self._version_locations:
-            if not os.path.exists(location):
-                continue
-            for real in self._list_files(location):
-                if real in seen_files:
-                    warnings.warn(
-                        f"File {real} loaded twice! ignoring. Please ensure version_locations "
-                        "is unique.",
-                        stacklevel=2,
-                    )
-                    continue
-                seen_files.add(real)
-                files.append(real)
-
-        stats: dict[str, os.stat_result] = {}
-        signature: tuple[Any, ...] | None = None
-        if not self.sourceless:
-            signature, stats = self._signature(files, cache)
+        quick = None
+        if not self.sourceless and not self.recursive_version_locations:
+            quick = self._regular_source_files(cache)
+        if quick is not None:
+            files, keys, found_stats = quick
+            signature = self._stat_signature(keys, found_stats)
             graph = cache.graph_for(signature) if signature is not None else None
             if graph is not None:
-                yield from self._scripts_from_snapshot(
-                    [f for f in files if f in stats], *graph
-                )
-                return
+                scripts = self._scripts_from_snapshot(files, *graph)
+                if scripts is not None:
+                    yield from scripts
+                    return
+            stats = dict(zip(files, found_stats))
+        else:
+            files = self._all_files()
+            stats = {}
+            signature = None
+            if not self.sourceless:
+                signature, stats = self._signature(files, cache)
+                graph = cache.graph_for(signature) if signature is not None else None
+                if graph is not None:
+                    scripts = self._scripts_from_snapshot([f for f in files if f in stats], *graph)
+                    if scripts is not None:
+                        yield from scripts
+                        return
 
         cacheable = signature is not None
         for real in files:
@@ -596,23 +711,103 @@ class ScriptDirectory:
         if cacheable:
             self._index_signature = signature
 
+    def _all_files(self) -> list[str]:
+        """Every candidate file of every version location, each real path once."""
+        files: list[str] = []
+        seen_files: set[str] = set()
+        for location in self._version_locations:
+            if not os.path.exists(location):
+                continue
+            for real in self._list_files(location):
+                if real in seen_files:
+                    import warnings
+
+                    warnings.warn(
+                        f"File {real} loaded twice! ignoring. Please ensure version_locations "
+                        "is unique.",
+                        stacklevel=3,
+                    )
+                    continue
+                seen_files.add(real)
+                files.append(real)
+        return files
+
+    def _regular_source_files(
+        self, cache: HeaderCache
+    ) -> tuple[list[str], list[str], list[os.stat_result]] | None:
+        """(real paths, index keys, ``lstat`` results) of the revision source files, in load
+        order, when
+        every one is a plain file in its version location (no symlink, no directory named
+        ``*.py``, no location listed twice, no odd file name): what :meth:`_all_files`
+        would find, less the files that are not revision sources, with one system call per
+        file. ``None`` otherwise; the caller then takes the general way."""
+        if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:
+            return None
+        paths: list[str] = []
+        keys: list[str] = []
+        found: list[os.stat_result] = []
+        real_dirs: set[str] = set()
+        stat = os.stat
+        for location in self._version_locations:
+            if not os.path.exists(location):
+                continue
+            real_dir = os.path.realpath(location)
+            if real_dir in real_dirs:
+                return None
+            real_dirs.add(real_dir)
+            try:
+                fd = os.open(location, os.O_RDONLY)
+            except OSError:
+                return None
+            try:
+                names = sorted(os.listdir(fd))
+                if "\n" in "\0".join(names):
+                    return None  # see _source_name
+                names = [
+                    n for n in names if n.endswith(".py") and not n.startswith((".#", "__init__"))
+                ]
+                sts = [stat(n, dir_fd=fd, follow_symlinks=False) for n in names]
+            except OSError:
+                return None
+            finally:
+                os.close(fd)
+            if {st.st_mode & 0o170000 for st in sts} - {0o100000}:
+                return None  # a symlink, a directory, ...: see _scan_dir
+            prefix = os.path.join(real_dir, "")
+            paths += [prefix + n for n in names]
+            key_prefix = cache.key(prefix)
+            keys += [key_prefix + n for n in names]
+            found += sts
+        return paths, keys, found
+
+    @staticmethod
+    def _stat_signature(
+        keys: list[str], stats: list[os.stat_result]
+    ) -> tuple[list[str], list[int], list[int]] | None:
+        """``(keys, sizes, mtimes_ns)`` of the files, or ``None`` when one was modified too
+        recently to trust its mtime."""
+        mtimes = [st.st_mtime_ns for st in stats]
+        if mtimes and time.time_ns() - max(mtimes) < _RACY_NS:
+            return None
+        return keys, [st.st_size for st in stats], mtimes
+
     @staticmethod
     def _signature(
         files: list[str], cache: HeaderCache
-    ) -> tuple[tuple[Any, ...] | None, dict[str, os.stat_result]]:
-        """``((key, size, mtime_ns), ...)`` of the revision source files (``None`` when one was
-        modified too recently to trust its mtime), and their stat results."""
+    ) -> tuple[tuple[list[str], list[int], list[int]] | None, dict[str, os.stat_result]]:
+        """``(keys, sizes, mtimes_ns)`` of the revision source files among ``files`` (``None``
+        when one was modified too recently to trust its mtime), and their stat results."""
         stats: dict[str, os.stat_result] = {}
-        signature = []
-        newest = 0
+        keys: list[str] = []
+        sizes: list[int] = []
+        mtimes: list[int] = []
         # stat relative to an open directory: the kernel need not walk each long path again
         use_fd = os.stat in os.supports_dir_fd
         dirs: dict[str, tuple[Any, str]] = {}
-        match = _SOURCE_ONLY.match
         try:
             for real in files:
                 dir_, _, name = real.rpartition(os.sep)
-                if not match(name):
+                if _source_name(name) is None:
                     continue
                 found = dirs.get(dir_)
                 if found is None:
@@ -621,105 +816,192 @@ class ScriptDirectory:
                 fd, key_prefix = found
                 st = os.stat(name, dir_fd=fd) if fd is not None else os.stat(real)
                 stats[real] = st
-                mtime = st.st_mtime_ns
-                if mtime > newest:
-                    newest = mtime
-                signature.append((key_prefix + name, st.st_size, mtime))
+                keys.append(key_prefix + name)
+                sizes.append(st.st_size)
+                mtimes.append(st.st_mtime_ns)
         finally:
             for fd, _ in dirs.values():
                 if fd is not None:
                     os.close(fd)
-        if time.time_ns() - newest < _RACY_NS:
+        if mtimes and time.time_ns() - max(mtimes) < _RACY_NS:
             return None, stats
-        return tuple(signature), stats
+        return (keys, sizes, mtimes), stats
 
     def _scripts_from_snapshot(
-        self, paths: list[str], rows: tuple[Any, ...], order: tuple[int, ...] | None
-    ) -> list[Script]:
-        """The scripts of a graph snapshot, links included; the map adopts them as built
-        (with the newest-first order of every revision, when the snapshot has it)."""
-        scripts = []
+        self, paths: list[str], blob: bytes, extra: Any
+    ) -> list[Script] | None:
+        """Hand a graph snapshot to the map, which adopts its scripts as built (links, the
+        newest-first order, heads, bases, labels) and makes them only when it needs them:
+        ``[]``, the scripts coming through the map's ``_linked_lazy``. ``None`` when the
+        snapshot is not one :meth:`_save_snapshot` wrote.
+
+        Each row is the ``__dict__`` of its script, less ``path``: what Revision.__init__ and
+        RevisionMap._build set (attributes at their class default are left out). The rows of
+        the heads are also in ``extra``, for commands that need those alone."""
+        if not (type(extra) is tuple and len(extra) == 8):
+            return None
+        order, ids, heads, real_heads, bases, real_bases, label_rows, head_rows = extra
+        n = len(paths)
+        if (
+            type(blob) is not bytes
+            or type(ids) is not list
+            or len(ids) != n
+            or (order is not None and len(order) != n)
+            or type(head_rows) is not dict
+        ):
+            return None
+        try:
+            position = {ids[i]: i for i in head_rows}
+        except (IndexError, TypeError):
+            return None
+        self._index = None  # the rows become the scripts' own dicts: never store them again
+        self._paths.update(zip(ids, paths))
         new = Script.__new__
-        paths_by_rev = self._paths
-        no_kids: frozenset[str] = frozenset()
-        for path, row in zip(paths, rows):
-            (rev_id, down, orig_labels, deps, doc, kids, all_kids, resolved, normalized,
-             labels) = row
-            script = new(Script)
-            nextrev = frozenset(kids) if kids else no_kids
-            # the attributes Revision.__init__ and RevisionMap._build would have set
-            script.__dict__ = {
-                "_module": None,
-                "path": path,
-                "_doc": doc,
-                "revision": rev_id,
-                "_down_revision": down,
-                "_versioned": () if down is None else (down,) if type(down) is str else down,
-                "dependencies": deps,
-                "_orig_branch_labels": set(orig_labels) if orig_labels else set(),
-                "branch_labels": set(labels) if labels else set(),
-                "nextrev": nextrev,
-                "_all_nextrev": nextrev if all_kids is None else frozenset(all_kids),
-                "_resolved_dependencies": resolved,
-                "_normalized_resolved_dependencies": normalized,
-                "_all_down": None,
-                "_normalized_down": None,
-            }
-            paths_by_rev[rev_id] = path
-            scripts.append(script)
-        self._map._linked = True
-        if order is not None and len(order) == len(scripts):
-            self._map._linked_newest_first = [scripts[i] for i in order]
-        return scripts
+        made: dict[int, Script] = {}
+
+        def load_one(ident: Any) -> Script | None:
+            i = position.get(ident)
+            if i is None:
+                return None
+            script = made.get(i)
+            if script is None:
+                attrs = head_rows[i]
+                if type(attrs) is not dict or not _SNAPSHOT_KEYS.issubset(attrs):
+                    return None
+                attrs["path"] = paths[i]
+                script = made[i] = new(Script)
+                script.__dict__ = attrs
+            return script
+
+        def load_all() -> tuple[list[Script], bool]:
+            scripts = self._unmarshal_scripts(paths, blob)
+            if scripts is None:  # not the rows _save_snapshot wrote: read the files again
+                self._paths = {}
+                fresh = [self._script_from_path(p, None) for p in paths]
+                scripts = [s for s in fresh if s is not None]
+                self._paths.update((s.revision, s.path) for s in scripts)
+                return scripts, False
+            for i, script in made.items():
+                scripts[i] = script
+            return scripts, True
+
+        summary = (ids, heads, real_heads, bases, real_bases, label_rows)
+        self._map._linked_lazy = (summary, load_all, load_one, order)
+        return []
+
+    @staticmethod
+    def _unmarshal_scripts(paths: list[str], blob: bytes) -> list[Script] | None:
+        """The scripts of the snapshot rows in ``blob``; ``None`` if they are not such rows."""
+        import marshal
+
+        # Many small objects and no cycles: no cyclic collection meanwhile (see revision_map).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            try:
+                rows = marshal.loads(blob)
+            except (ValueError, EOFError, TypeError):
+                return None
+            if type(rows) is not list or len(rows) != len(paths):
+                return None
+            if rows and not (type(rows[0]) is dict and _SNAPSHOT_KEYS.issubset(rows[0])):
+                return None
+            scripts: list[Script] = []
+            append = scripts.append
+            new = Script.__new__
+            for path, attrs in zip(paths, rows):
+                attrs["path"] = path
+                script = new(Script)
+                script.__dict__ = attrs
+                append(script)
+            return scripts
+        except TypeError:  # a row that is not a dict
+            return None
+        finally:
+            if collecting:
+                gc.enable()
 
     def _save_snapshot(self) -> None:
         """Store the built graph in the index, for the next run over the same files."""
         signature = self._index_signature
         self._index_signature = None
         rmap = self._map
-        if signature is None or rmap._extra or len(rmap._revs) != len(signature):
+        if (
+            signature is None
+            or self._index is None
+            or rmap._extra
+            or len(rmap._revs) != len(signature[0])
+        ):
             return
-        rows = []
-        for rev in rmap._revs.values():
+        revs = list(rmap._revs.values())
+        for rev in revs:
             if not isinstance(rev, Script) or rev._doc is _UNSET:
                 return
-            all_kids = rev._all_nextrev
-            rows.append(
-                (
-                    rev.revision,
-                    rev.down_revision,
-                    tuple(sorted(rev._orig_branch_labels)) or None,
-                    rev.dependencies,
-                    rev._doc,
-                    tuple(sorted(rev.nextrev)),
-                    None if all_kids == rev.nextrev else tuple(sorted(all_kids)),
-                    rev._resolved_dependencies,
-                    rev._normalized_resolved_dependencies,
-                    tuple(sorted(rev.branch_labels)) or None,
+        # one object per id string, so that marshal writes each id once and refers to it
+        same = {rev.revision: rev.revision for rev in revs}
+
+        def canonical(value: Any) -> Any:
+            if value is None:
+                return None
+            if type(value) is str:
+                return same.get(value, value)
+            return tuple(same.get(v, v) for v in value)
+
+        rows = []
+        for rev in revs:
+            nextrev = frozenset(canonical(rev.nextrev))
+            all_nextrev = rev._all_nextrev
+            row = {
+                "_doc": rev._doc,
+                "revision": rev.revision,
+                "_down_revision": canonical(rev.down_revision),
+                "_versioned": canonical(rev._versioned),
+                "dependencies": rev.dependencies,
+                "_orig_branch_labels": set(rev._orig_branch_labels),
+                "branch_labels": set(rev.branch_labels),
+                "nextrev": nextrev,
+                "_all_nextrev": (
+                    nextrev if all_nextrev == nextrev else frozenset(canonical(all_nextrev))
+                ),
+            }
+            if rev._resolved_dependencies:
+                row["_resolved_dependencies"] = canonical(rev._resolved_dependencies)
+                row["_normalized_resolved_dependencies"] = canonical(
+                    rev._normalized_resolved_dependencies
                 )
-            )
-        assert self._index is not None
-        index = {rid: i for i, rid in enumerate(rmap._revs)}
+            rows.append(row)
+        summary = rmap._summary()
+        index = {rid: i for i, rid in enumerate(summary[0])}
         try:
-            order = tuple(index[rev.revision] for rev in rmap._all_newest_first())
+            order: tuple[int, ...] | None = tuple(
+                index[rev.revision] for rev in rmap._all_newest_first()
+            )
         except RevisionError:
             order = None
-        self._index.set_graph(signature, tuple(rows), order)
+        head_rows = {index[rid]: rows[index[rid]] for rid in (*rmap._heads, *rmap._real_heads_t)}
+        self._index.set_graph(signature, rows, (order, *summary, head_rows))
         self._index.save()
 
     @property
     def revision_map(self) -> RevisionMap:
         """The :class:`RevisionMap` of every revision file (built on first use)."""
         if not self._map_checked:
-            with self._catch_revision_errors():
-                self._map._ensure()
+            # Loading makes thousands of small objects and no garbage cycles: the cyclic
+            # collector would only walk them again and again while they are made.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                with self._catch_revision_errors():
+                    self._map._ensure()
+            finally:
+                if collecting:
+                    gc.enable()
             self._map_checked = True
             self._save_snapshot()
         return self._map
 
     # -- errors ----------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
     def _catch_revision_errors(
         self,
         ancestor: str | None = None,
@@ -727,37 +1009,9 @@ class ScriptDirectory:
         start: str | None = None,
         end: str | None = None,
         resolution: str | None = None,
-    ) -> Iterator[None]:
-        try:
-            yield
-        except RangeNotAncestorError as rna:
-            if start is None:
-                start = rna.lower
-            if end is None:
-                end = rna.upper
-            if not ancestor:
-                ancestor = "Revision %(start)s is not an ancestor of revision %(end)s"
-            raise CommandError(ancestor % {"start": start, "end": end}) from rna
-        except MultipleHeads as mh:
-            if not multiple_heads:
-                multiple_heads = (
-                    "Multiple head revisions are present for given argument '%(head_arg)s'; "
-                    "please specify a specific target revision, '<branchname>@%(head_arg)s' to "
-                    "narrow to a specific head, or 'heads' for all heads"
-                )
-            raise CommandError(
-                multiple_heads
-                % {"head_arg": end or mh.argument, "heads": format_as_comma(mh.heads)}
-            ) from mh
-        except ResolutionError as re_:
-            if resolution is None:
-                if str(re_).startswith("No such revision or branch"):
-                    resolution = f"Can't locate revision identified by '{re_.argument}'"
-                else:
-                    resolution = str(re_)
-            raise CommandError(resolution) from re_
-        except RevisionError as err:
-            raise CommandError(self._with_paths(err)) from err
+    ) -> _RevisionErrors:
+        """A context manager turning the graph's errors into one-line CommandErrors."""
+        return _RevisionErrors(self, ancestor, multiple_heads, start, end, resolution)
 
     def _with_paths(self, err: RevisionError) -> str:
         ids = getattr(err, "revisions", None) or []
@@ -898,7 +1152,7 @@ class ScriptDirectory:
         return datetime.datetime.now(datetime.timezone.utc).astimezone(tzinfo)
 
     def _slug(self, message: str | None) -> str:
-        slug = "_".join(_SLUG_WORD.findall(message or "")).lower()
+        slug = "_".join(re.findall(r"\w+", message or "")).lower()
         if len(slug) > self.truncate_slug_length:
             slug = slug[: self.truncate_slug_length].rsplit("_", 1)[0] + "_"
         return slug
@@ -1018,6 +1272,8 @@ class ScriptDirectory:
         parent_dir = os.path.dirname(path)
         if os.path.normpath(parent_dir) != norm:
             if not self.recursive_version_locations:
+                import warnings
+
                 warnings.warn(
                     f"file_template places {path} in a sub-directory; set "
                     "recursive_version_locations = true so that it is found again",
@@ -1078,3 +1334,62 @@ class ScriptDirectory:
             rmap.add_revision(script)
         self._paths[script.revision] = script.path
         return script
+
+
+class _RevisionErrors:
+    """:meth:`ScriptDirectory._catch_revision_errors` (a class: :mod:`contextlib` is not
+    imported by the graph commands)."""
+
+    def __init__(
+        self,
+        script: ScriptDirectory,
+        ancestor: str | None,
+        multiple_heads: str | None,
+        start: str | None,
+        end: str | None,
+        resolution: str | None,
+    ) -> None:
+        self.script = script
+        self.ancestor = ancestor
+        self.multiple_heads = multiple_heads
+        self.start = start
+        self.end = end
+        self.resolution = resolution
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None or not isinstance(exc, RevisionError):
+            return
+        if isinstance(exc, RangeNotAncestorError):
+            start = exc.lower if self.start is None else self.start
+            end = exc.upper if self.end is None else self.end
+            ancestor = (
+                self.ancestor or "Revision %(start)s is not an ancestor of revision %(end)s"
+            )
+            raise CommandError(ancestor % {"start": start, "end": end}) from exc
+        if isinstance(exc, MultipleHeads):
+            multiple_heads = self.multiple_heads or (
+                "Multiple head revisions are present for given argument '%(head_arg)s'; "
+                "please specify a specific target revision, '<branchname>@%(head_arg)s' to "
+                "narrow to a specific head, or 'heads' for all heads"
+            )
+            raise CommandError(
+                multiple_heads
+                % {"head_arg": self.end or exc.argument, "heads": format_as_comma(exc.heads)}
+            ) from exc
+        if isinstance(exc, ResolutionError):
+            resolution = self.resolution
+            if resolution is None:
+                if str(exc).startswith("No such revision or branch"):
+                    resolution = f"Can't locate revision identified by '{exc.argument}'"
+                else:
+                    resolution = str(exc)
+            raise CommandError(resolution) from exc
+        raise CommandError(self.script._with_paths(exc)) from exc

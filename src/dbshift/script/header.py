@@ -15,22 +15,34 @@ from __future__ import annotations
 
 import marshal
 import os
-import re
 import time
-from typing import TYPE_CHECKING, Any, NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
+    from re import Pattern
+    from typing import Any
 
-# ast, io and tokenize are imported by the functions that parse a file: a run whose headers
-# all come from the cache never needs them.
+# ast, io, tokenize and re are imported by the functions that parse a file (typing not at
+# all): a run whose headers all come from the cache never needs them.
 
 HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 
-_FIRST_BODY = re.compile(rb"^(?:def\s|async\s+def\s|class\s|@)", re.M)
-_LATE_ASSIGN = re.compile(
-    rb"^(?:revision|down_revision|branch_labels|depends_on)\s*(?::|=(?!=))", re.M
-)
+_PATTERNS: list[Pattern[bytes]] = []
+
+
+def _header_patterns() -> list[Pattern[bytes]]:
+    """[the first top-level def/class/decorator, a top-level assignment of a header name]."""
+    if not _PATTERNS:
+        import re
+
+        _PATTERNS.append(re.compile(rb"^(?:def\s|async\s+def\s|class\s|@)", re.M))
+        _PATTERNS.append(
+            re.compile(
+                rb"^(?:revision|down_revision|branch_labels|depends_on)\s*(?::|=(?!=))", re.M
+            )
+        )
+    return _PATTERNS
 
 
 def _compound_statements() -> tuple[type, ...]:
@@ -46,14 +58,51 @@ def _compound_statements() -> tuple[type, ...]:
 _RACY_NS = 2_000_000_000
 
 
-class RevisionHeader(NamedTuple):
-    """The statically readable part of a revision file."""
+class RevisionHeader(tuple):
+    """The statically readable part of a revision file: ``(revision, down_revision,
+    branch_labels, depends_on, doc)``, a named tuple (written out: :mod:`typing` and
+    :mod:`collections` stay unimported)."""
 
-    revision: str
-    down_revision: Any
-    branch_labels: Any
-    depends_on: Any
-    doc: str | None
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        revision: str,
+        down_revision: Any,
+        branch_labels: Any = None,
+        depends_on: Any = None,
+        doc: str | None = None,
+    ) -> RevisionHeader:
+        return tuple.__new__(cls, (revision, down_revision, branch_labels, depends_on, doc))
+
+    @property
+    def revision(self) -> str:
+        """The revision id."""
+        return self[0]
+
+    @property
+    def down_revision(self) -> Any:
+        """The parent id(s): ``None``, a string or a tuple."""
+        return self[1]
+
+    @property
+    def branch_labels(self) -> Any:
+        """The branch labels as written (``None``, a string or a tuple)."""
+        return self[2]
+
+    @property
+    def depends_on(self) -> Any:
+        """The ``depends_on`` ids or labels as written."""
+        return self[3]
+
+    @property
+    def doc(self) -> str | None:
+        """The module docstring, ``None`` when there is none."""
+        return self[4]
+
+    def __repr__(self) -> str:
+        names = ("revision", "down_revision", "branch_labels", "depends_on", "doc")
+        return "RevisionHeader(" + ", ".join(f"{k}={v!r}" for k, v in zip(names, self)) + ")"
 
 
 class _Dynamic(Exception):
@@ -72,9 +121,10 @@ def parse_header_source(source: bytes) -> RevisionHeader | None:
         text = _decode(source)
     except (SyntaxError, UnicodeDecodeError, LookupError):
         return None
-    cut = _FIRST_BODY.search(source)
+    first_body, late_assign = _header_patterns()
+    cut = first_body.search(source)
     tree = None
-    if cut is not None and not _LATE_ASSIGN.search(source, cut.start()):
+    if cut is not None and not late_assign.search(source, cut.start()):
         prefix = _decode_prefix(source[: cut.start()])
         if prefix is not None:
             try:
@@ -183,6 +233,25 @@ def _stores_header_name(node: ast.AST) -> bool:
     return False
 
 
+#: The names under which a snapshot row holds the file's header: revision, down_revision,
+#: branch labels (a set), depends_on, docstring.
+ROW_HEADER = ("revision", "_down_revision", "_orig_branch_labels", "dependencies", "_doc")
+
+
+def _valid_graph(graph: Any) -> bool:
+    """A snapshot as :meth:`HeaderCache.set_graph` stores it: ``(keys, sizes, mtimes, rows,
+    extra)``, every list as long as ``keys``, the rows marshalled."""
+    if not (type(graph) is tuple and len(graph) == 5):
+        return False
+    keys, sizes, mtimes, rows, _ = graph
+    if not (
+        type(keys) is list and type(sizes) is list and type(mtimes) is list and type(rows) is bytes
+    ):
+        return False
+    n = len(keys)
+    return len(sizes) == n and len(mtimes) == n
+
+
 def _valid_entry(entry: Any) -> bool:
     return (
         isinstance(entry, tuple)
@@ -203,18 +272,22 @@ class HeaderCache:
     unwritable locations) when anything changed, dropping entries for files that were not seen.
 
     The file can also hold a snapshot of the whole built graph (:meth:`graph_for`,
-    :meth:`set_graph`), valid for one exact list of ``(path, size, mtime_ns)``; while it is
-    valid the per-file entries are not stored separately (each snapshot row carries its header).
+    :meth:`set_graph`), valid for one exact signature: the lists of keys, sizes and
+    ``st_mtime_ns`` of every revision file in load order. The snapshot has one row per file, a
+    dict of attributes that holds the file's header under the names of :data:`ROW_HEADER`
+    (kept marshalled, so that a run that needs only a few rows does not unmarshal them all),
+    and while it is valid the per-file entries are not stored separately.
     """
 
-    FORMAT = 3
+    FORMAT = 4
 
     def __init__(self, path: str | None, base: str | None = None) -> None:
         self.path = path
         self._prefix = os.path.join(base, "") if base else None
         self._raw_entries: dict[str, tuple[Any, ...]] | None = {}
-        self._graph: tuple[tuple[Any, ...], tuple[Any, ...], Any] | None = None
+        self._graph: tuple[Any, ...] | None = None
         self._seen: set[str] = set()
+        self._seen_keys: list[str] = []
         self._dirty = False
         if path is not None:
             self._load()
@@ -226,54 +299,72 @@ class HeaderCache:
                 data = marshal.loads(f.read())
         except (OSError, ValueError, EOFError, TypeError):
             return
-        if not (isinstance(data, tuple) and len(data) == 3 and data[0] == self.FORMAT):
+        if not (type(data) is tuple and len(data) == 3 and data[0] == self.FORMAT):
             return
         entries, graph = data[1], data[2]
-        if (
-            isinstance(graph, tuple)
-            and len(graph) == 3
-            and isinstance(graph[0], tuple)
-            and isinstance(graph[1], tuple)
-            and len(graph[0]) == len(graph[1])
-            and (graph[2] is None or isinstance(graph[2], tuple))
-        ):
+        if _valid_graph(graph):
             self._graph = graph
         if isinstance(entries, dict):
             self._raw_entries = entries
         elif entries is None and self._graph is not None:
             self._raw_entries = None  # derived from the snapshot when first needed
 
+    def _graph_entries(self) -> dict[str, tuple[Any, ...]]:
+        graph = self._graph
+        if graph is None:
+            return {}
+        keys, sizes, mtimes, blob, _ = graph
+        entries = {}
+        rev, down, labels, deps, doc = ROW_HEADER
+        try:
+            rows = marshal.loads(blob)
+            for key, size, mtime, row in zip(keys, sizes, mtimes, rows):
+                entries[key] = (
+                    size,
+                    mtime,
+                    row[rev],
+                    row[down],
+                    tuple(sorted(row[labels])) or None,
+                    row[deps],
+                    row[doc],
+                )
+        except (TypeError, KeyError, ValueError, EOFError):
+            return {}
+        return entries
+
     @property
     def _entries(self) -> dict[str, tuple[Any, ...]]:
         entries = self._raw_entries
         if entries is None:
-            entries = {}
-            if self._graph is not None:
-                for (key, size, mtime), row in zip(self._graph[0], self._graph[1]):
-                    entries[key] = (size, mtime, *row[:5])
-            self._raw_entries = entries
+            entries = self._raw_entries = self._graph_entries()
         return entries
 
     def key(self, path: str) -> str:
         """How ``path`` is stored: relative to the environment directory when under it."""
         return self._key(path)
 
-    def graph_for(self, signature: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any] | None:
-        """``(rows, order)`` of the snapshot stored for exactly ``signature`` (``((key, size,
-        mtime_ns), ...)`` of every revision file, in load order), else ``None``."""
+    def graph_for(self, signature: tuple[list[str], list[int], list[int]]) -> Any:
+        """``(rows, extra)`` of the snapshot stored for exactly ``signature`` (the lists of
+        keys, sizes and mtimes of every revision file, in load order), else ``None``; the rows
+        as :func:`marshal.dumps` made them."""
         graph = self._graph
-        if graph is None or graph[0] != signature:
+        if graph is None:
             return None
-        self._seen.update(key for key, _, _ in signature)
-        return graph[1], graph[2]
+        keys, sizes, mtimes = signature
+        if mtimes != graph[2] or sizes != graph[1] or keys != graph[0]:
+            return None
+        self._seen_keys = keys  # added to _seen by save(), the only reader
+        return graph[3], graph[4]
 
     def set_graph(
-        self, signature: tuple[Any, ...], rows: tuple[Any, ...], order: Any = None
+        self, signature: tuple[list[str], list[int], list[int]], rows: list[dict[str, Any]],
+        extra: Any = None,
     ) -> None:
-        """Store a snapshot of the built graph for ``signature``: one row per file (the first
-        five members of a row are the file's header as :meth:`store` keeps it), and ``order``,
-        any tuple of row indexes the caller wants back (the newest-first walk)."""
-        new = (signature, rows, order)
+        """Store a snapshot of the built graph for ``signature``: one row per file, a dict
+        with (at least) the file's header under the names of :data:`ROW_HEADER` (branch labels
+        as a set), and ``extra``, whatever else the caller wants back."""
+        keys, sizes, mtimes = signature
+        new = (list(keys), list(sizes), list(mtimes), marshal.dumps(list(rows)), extra)
         if self._graph == new:
             return
         self._entries  # noqa: B018 - keep the per-file entries of the previous snapshot
@@ -341,6 +432,9 @@ class HeaderCache:
             return
         if self._raw_entries is None and not self._dirty:
             return  # served from the snapshot; nothing changed
+        if self._seen_keys:
+            self._seen.update(self._seen_keys)
+            self._seen_keys = []
         if len(self._seen) != len(self._entries) or not self._seen.issuperset(self._entries):
             for key in set(self._entries) - self._seen:
                 del self._entries[key]
@@ -350,10 +444,7 @@ class HeaderCache:
         graph = self._graph
         entries: dict[str, tuple[Any, ...]] | None = self._entries
         if graph is not None:
-            from_graph = {
-                key: (size, mtime, *row[:5]) for (key, size, mtime), row in zip(graph[0], graph[1])
-            }
-            if from_graph == entries:
+            if self._graph_entries() == entries:
                 entries = None  # the snapshot carries them
             else:
                 graph = None

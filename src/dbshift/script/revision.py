@@ -12,10 +12,6 @@ index, and walks use ``seen`` sets, so a chain of thousands of revisions resolve
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
-
 from .revision_errors import (
     CycleDetected,
     DependencyCycleDetected,
@@ -37,7 +33,14 @@ from .revision_plan import (
     to_tuple,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from typing import Any
+
 _ILLEGAL_ID_CHARS = frozenset("@-+:")
+# RevisionMap views a lazily adopted snapshot makes on first use (see _adopt_lazily).
+_LAZY_VIEWS = ("_revs", "_labels", "_newest_first")
 
 # --------------------------------------------------------------------------------------------
 # small helpers
@@ -61,6 +64,12 @@ def format_as_comma(value: Any) -> str:
     if isinstance(value, (set, frozenset)):
         return ", ".join(sorted(value))
     return ", ".join(value)
+
+
+def _is_negative_int(text: str) -> bool:
+    """``re.fullmatch(r"-\\d+", text)`` (``\\d`` and :meth:`str.isdecimal` are both Unicode
+    category Nd), without importing :mod:`re`."""
+    return text[:1] == "-" and text[1:].isdecimal()
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,6 +261,15 @@ class RevisionMap(RevisionPlanner):
         # with the newest-first order of all revisions when the generator knows it.
         self._linked = False
         self._linked_newest_first: list[Revision] | None = None
+        # ...and, optionally, what _finish would compute from them: (ids, heads, real heads,
+        # bases, real bases, ((label, index of its revision), ...)).
+        self._linked_summary: tuple[Any, ...] | None = None
+        # Or the generator yields nothing and hands over, in _linked_lazy, (summary, load_all,
+        # load_one, newest-first order) to make the revisions only when asked: see
+        # _adopt_lazily.
+        self._linked_lazy: tuple[Any, ...] | None = None
+        self._pending: tuple[Any, ...] | None = None
+        self._load_one: Callable[[Any], Revision | None] | None = None
         self._newest_first: list[Revision] | None = None
 
     # -- building ------------------------------------------------------------------------------
@@ -260,14 +278,27 @@ class RevisionMap(RevisionPlanner):
         if not self._built:
             self._linked = False
             self._linked_newest_first = None
+            self._linked_summary = None
+            self._linked_lazy = None
             revisions = list(self._generator())
+            lazy, self._linked_lazy = self._linked_lazy, None
+            if lazy is not None:
+                if not self._extra:
+                    self._adopt_lazily(*lazy)
+                    return
+                revisions, linked = lazy[1]()
+                self._linked = linked
             if self._linked and not self._extra:
-                self._adopt(revisions)
+                if self._linked_summary is not None:
+                    self._adopt_summarized(revisions, self._linked_summary)
+                else:
+                    self._adopt(revisions)
                 self._newest_first = self._linked_newest_first
             else:
                 self._build(revisions + self._extra)
             self._linked = False
             self._linked_newest_first = None
+            self._linked_summary = None
 
     def _adopt(self, revisions: list[Revision]) -> None:
         """Take revisions whose links (children, resolved dependencies, propagated labels) a
@@ -278,6 +309,89 @@ class RevisionMap(RevisionPlanner):
             for label in sorted(rev._orig_branch_labels)
         }
         self._finish(revs, labels)
+
+    def _adopt_summarized(self, revisions: list[Revision], summary: tuple[Any, ...]) -> None:
+        """:meth:`_adopt` with what :meth:`_finish` computes given (see ``_linked_summary``)."""
+        ids, heads, real_heads, bases, real_bases, label_rows = summary
+        self._newest_first = None
+        self._revs = dict(zip(ids, revisions))
+        self._labels = {label: revisions[i] for label, i in label_rows}
+        self._order = dict(zip(ids, range(len(ids))))
+        self._heads = heads
+        self._real_heads_t = real_heads
+        self._bases = bases
+        self._real_bases_t = real_bases
+        self._built = True
+
+    def _adopt_lazily(
+        self,
+        summary: tuple[Any, ...],
+        load_all: Callable[[], tuple[list[Revision], bool]],
+        load_one: Callable[[Any], Revision | None],
+        order: Sequence[int] | None,
+    ) -> None:
+        """Answer from ``summary`` (see ``_linked_summary``) what it holds (heads, bases, the
+        load order), ``load_one(id)`` a revision it can make alone (or ``None``), and make
+        every revision with ``load_all()`` (-> ``(revisions, linked)``) the first time
+        anything else is asked: ``_revs``, ``_labels`` and ``_newest_first`` are unset until
+        then (see :meth:`__getattr__`)."""
+        ids, heads, real_heads, bases, real_bases, _ = summary
+        for name in _LAZY_VIEWS:
+            self.__dict__.pop(name, None)
+        self._order = dict(zip(ids, range(len(ids))))
+        self._heads = heads
+        self._real_heads_t = real_heads
+        self._bases = bases
+        self._real_bases_t = real_bases
+        self._pending = (summary, load_all, order)
+        self._load_one = load_one
+        self._built = True
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for an attribute that is not set: the views _adopt_lazily left unmade.
+        if name in _LAZY_VIEWS:
+            pending = self.__dict__.get("_pending")
+            if pending is not None:
+                self._materialize(*pending)
+                return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _materialize(
+        self,
+        summary: tuple[Any, ...],
+        load_all: Callable[[], tuple[list[Revision], bool]],
+        order: Sequence[int] | None,
+    ) -> None:
+        self._pending = None
+        self._load_one = None
+        revisions, linked = load_all()
+        if linked:
+            self._adopt_summarized(revisions, summary)
+            if order is not None:
+                self._newest_first = [revisions[i] for i in order]
+        else:
+            self._build(revisions)
+
+    def _lookup(self, ident: Any) -> Revision | None:
+        """The revision whose id or branch label is ``ident``, else ``None``."""
+        load_one = self._load_one
+        if load_one is not None:
+            found = load_one(ident)
+            if found is not None:
+                return found
+        return self._revs.get(ident) or self._labels.get(ident)
+
+    def _summary(self) -> tuple[Any, ...]:
+        """What :meth:`_adopt_summarized` takes to rebuild this map's views (after _ensure)."""
+        index = self._order
+        return (
+            list(self._revs),
+            self._heads,
+            self._real_heads_t,
+            self._bases,
+            self._real_bases_t,
+            tuple((label, index[rev.revision]) for label, rev in self._labels.items()),
+        )
 
     def _finish(self, revs: dict[str, Revision], labels: dict[str, Revision]) -> None:
         self._newest_first = None
@@ -602,7 +716,7 @@ class RevisionMap(RevisionPlanner):
         if ident is None or ident == () or ident == "base":
             return None
         branch_rev = self._label_revision(check_branch) if check_branch else None
-        rev = self._revs.get(ident) or self._labels.get(ident)
+        rev = self._lookup(ident)
         if rev is None:
             if not isinstance(ident, str):
                 raise ResolutionError(f"No such revision or branch '{ident}'", ident)
@@ -725,7 +839,7 @@ class RevisionMap(RevisionPlanner):
         if isinstance(ident, Revision):
             return ident
         ids, label = self._resolve_revision_number(ident)
-        if len(ids) == 1 and isinstance(ids[0], str) and re.fullmatch(r"-\d+", ids[0]):
+        if len(ids) == 1 and isinstance(ids[0], str) and _is_negative_int(ids[0]):
             walked = self.get_revisions(ident)
             if len(walked) > 1:
                 raise MultipleHeads([r.revision for r in walked if r is not None], ident)

@@ -6,18 +6,28 @@ is linear in the size of the graph.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
-
 from .revision_errors import RangeNotAncestorError, RevisionError
 
+# typing, collections.abc and re are not imported at run time: `dbshift heads` never needs them.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from re import Match
+    from typing import Any
+
     from .revision import Revision
 
+_RELATIVE: Any = None
 
-# [label@][symbol](+|-)N ; matched at the start of the identifier, like Alembic does.
-_RELATIVE = re.compile(r"(?:(.+?)@)?(\w+)?((?:\+|-)\d+)")
+
+def _relative_match(target: str) -> Match[str] | None:
+    """``[label@][symbol](+|-)N`` matched at the start of ``target``, like Alembic does."""
+    global _RELATIVE
+    if _RELATIVE is None:
+        import re
+
+        _RELATIVE = re.compile(r"(?:(.+?)@)?(\w+)?((?:\+|-)\d+)")
+    return _RELATIVE.match(target)
 
 
 def to_tuple(value: Any, default: Any = None) -> Any:
@@ -26,7 +36,7 @@ def to_tuple(value: Any, default: Any = None) -> Any:
         return default
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, Iterable):
+    if getattr(type(value), "__iter__", None) is not None:  # isinstance(value, Iterable)
         return tuple(value)
     return (value,)
 
@@ -102,7 +112,7 @@ class RevisionPlanner:
     def _parse_upgrade_target(
         self, current_revisions: Any, target: Any, assert_relative_length: bool
     ) -> tuple[Any, ...]:
-        match = _RELATIVE.match(target) if isinstance(target, str) else None
+        match = _relative_match(target) if isinstance(target, str) else None
         if not match:
             return self.get_revisions(target)
         label, symbol, rel = match.groups()
@@ -150,7 +160,7 @@ class RevisionPlanner:
             return None, None
         if _is_revision(target):
             return None, target
-        match = _RELATIVE.match(target)
+        match = _relative_match(target)
         if match:
             label, symbol, rel = match.groups()
             steps = int(rel)

@@ -6,7 +6,9 @@ prints its message as one line and exits non-zero.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time: this module loads on every command
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class CommandError(Exception):
