@@ -19,6 +19,8 @@ from sqlalchemy.types import NULLTYPE
 
 from ..util.exc import CommandError
 from . import elements
+from .statement_templates import StatementTemplates, placeholder_table, plain_table_shape
+from .type_impl_cache import TypeImplCache
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect
@@ -84,6 +86,10 @@ class DefaultImpl:
         # Statements run since the current migration step began, kept as constructs and
         # rendered only when a partial failure is reported (see :attr:`statements_in_step`).
         self._executed_in_step: list[Any] = []
+        #: Lets equal column types share their dialect implementation (see ``type_impl_cache``).
+        self.type_impls = TypeImplCache(dialect)
+        #: Offline only: text of name-only statements per shape (see ``statement_templates``).
+        self.statement_templates = StatementTemplates(self) if as_sql else None
         if transactional_ddl is not None:
             self.transactional_ddl = transactional_ddl
         if self.literal_binds and not self.as_sql:
@@ -318,6 +324,7 @@ class DefaultImpl:
         inline_primary_key: bool | None = None,
     ) -> None:
         """``ALTER TABLE ... ADD COLUMN``."""
+        self.type_impls.share(column.type)
         self._exec(
             elements.AddColumn(
                 table_name,
@@ -370,7 +377,10 @@ class DefaultImpl:
         table.dispatch.before_create(
             table, self.connection, checkfirst=False, _ddl_runner=self
         )
-        self._exec(sa_schema.CreateTable(table, if_not_exists=bool(if_not_exists)))
+        if not self._create_table_from_template(table, bool(if_not_exists)):
+            for column in table.columns:
+                self.type_impls.share(column.type)
+            self._exec(sa_schema.CreateTable(table, if_not_exists=bool(if_not_exists)))
         table.dispatch.after_create(table, self.connection, checkfirst=False, _ddl_runner=self)
         for index in sorted(table.indexes, key=lambda i: i.name or ""):
             self._exec(sa_schema.CreateIndex(index, if_not_exists=bool(if_not_exists)))
@@ -380,6 +390,29 @@ class DefaultImpl:
             for column in table.columns:
                 if column.comment:
                     self.create_column_comment(column)
+
+    def _create_table_from_template(self, table: Table, if_not_exists: bool) -> bool:
+        """Offline: write the CREATE TABLE of a plain table from its shape's template (see
+        ``statement_templates``); False when it must be compiled."""
+        templates = self.statement_templates
+        if templates is None:
+            return False
+        shape = plain_table_shape(table)
+        if shape is None:
+            return False
+        names = (table.name, *(column.name for column in table.columns))
+        if not templates.usable_names(names):
+            return False
+
+        def record(placeholders: Sequence[str]) -> None:
+            self._exec(
+                sa_schema.CreateTable(
+                    placeholder_table(table, placeholders), if_not_exists=if_not_exists
+                )
+            )
+
+        type_classes = [type(column.type) for column in table.columns]
+        return templates.write(("create_table", shape, if_not_exists), names, record, type_classes)
 
     def drop_table(self, table: Table, *, if_exists: bool | None = None) -> None:
         """DROP TABLE, firing drop events."""

@@ -258,6 +258,8 @@ class SchemaObjects:
         **kw: Any,
     ) -> Index:
         """An ``Index`` on a stub table; string columns become table columns, others expressions."""
+        if columns and all(type(col) is str or isinstance(col, Column) for col in columns):
+            return self._index_on_named_columns(name, tablename, columns, schema, kw)
         table = self.table(tablename or "no_table", schema=schema)
         exprs = []
         for col in columns:
@@ -268,6 +270,38 @@ class SchemaObjects:
                     table.append_column(Column(extra, NULLTYPE))
         index = Index(name, *exprs, _table=table, **kw)
         return index
+
+    def _index_on_named_columns(
+        self,
+        name: str | None,
+        tablename: str | None,
+        columns: Sequence[Any],
+        schema: str | None,
+        kw: dict[str, Any],
+    ) -> Index:
+        """The same index as :meth:`index` builds, for columns given only as names or ``Column``
+        objects: the stub table is made with its columns in one go, and the index attaches itself
+        to it once (through the columns, so naming conventions apply) instead of twice."""
+        stubs: dict[str, Any] = {}
+        names = []
+        for col in columns:
+            if type(col) is str:
+                stubs.setdefault(col, NULLTYPE)
+                names.append(col)
+            else:
+                stubs.setdefault(col.name, col.type)
+                names.append(col.name)
+        for include_key in ("postgresql_include", "mssql_include"):
+            for extra in kw.get(include_key) or ():
+                if isinstance(extra, str):
+                    stubs.setdefault(extra, NULLTYPE)
+        table = Table(
+            tablename or "no_table",
+            self.metadata(),
+            *(Column(n, t) for n, t in stubs.items()),
+            schema=schema,
+        )
+        return Index(name, *(table.c[n] for n in names), **kw)
 
     def _index_element(self, table: Table, col: Any) -> Any:
         if isinstance(col, str):

@@ -8,6 +8,7 @@ from sqlalchemy import Column, PrimaryKeyConstraint, Table
 
 from . import ops
 from .base import Operations
+from .offline_templates import write_add_column, write_create_index
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.schema import Constraint
@@ -84,7 +85,12 @@ def drop_column(operations: Operations, operation: ops.DropColumnOp) -> None:
 
 @Operations.implementation_for(ops.CreateIndexOp)
 def create_index(operations: Operations, operation: ops.CreateIndexOp) -> None:
-    """CREATE INDEX."""
+    """CREATE INDEX (offline, plain ones come from a per-shape template)."""
+    if not write_create_index(operations, operation, _create_index):
+        _create_index(operations, operation)
+
+
+def _create_index(operations: Operations, operation: ops.CreateIndexOp) -> None:
     index = operation.to_index(operations.migration_context)
     kw: dict[str, Any] = {}
     if operation.if_not_exists is not None:
@@ -131,7 +137,13 @@ def drop_table_comment(operations: Operations, operation: ops.DropTableCommentOp
 
 @Operations.implementation_for(ops.AddColumnOp)
 def add_column(operations: Operations, operation: ops.AddColumnOp) -> None:
-    """ADD COLUMN, then its separate constraints, indexes and comment."""
+    """ADD COLUMN, then its separate constraints, indexes and comment (offline, plain columns come
+    from a per-shape template)."""
+    if not write_add_column(operations, operation, _add_column):
+        _add_column(operations, operation)
+
+
+def _add_column(operations: Operations, operation: ops.AddColumnOp) -> None:
     table = operations.schema_obj.table(
         operation.table_name, operation.column, schema=operation.schema
     )

@@ -1,0 +1,227 @@
+"""Offline statement templates: plain create_index/add_column write exactly what compiling writes."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles, deregister
+from sqlalchemy.schema import CreateIndex
+
+from dbshift.operations.schemaobj import SchemaObjects
+from dbshift.util.exc import CommandError
+
+DIALECTS = ["postgresql", "mysql", "sqlite", "mssql", "oracle", "default"]
+
+# names that need quoting, reserved words, mixed case, and names that become templates' placeholders
+NAMES = [
+    ("t", "c", "ix_t_c"),
+    ("Order", "Select", "IX_Mixed"),
+    ("select", "from", "index"),
+    ("has space", "dash-col", "ix with space"),
+    ("dbshiftname0x", "dbshiftname1x", "dbshiftname2x"),
+    ("t2", "t2", "t2"),
+]
+
+
+def _run(op, with_templates: bool) -> None:
+    if not with_templates:
+        op.impl.statement_templates = None
+    for table, column, index in NAMES:
+        op.add_column(table, sa.Column(column, sa.String(20), nullable=False))
+        op.add_column(table, sa.Column(column + "_n", sa.Numeric(10, 2)))
+        op.create_index(index, table, [column])
+        op.create_index(index + "_u", table, [column, column + "_n"], unique=True)
+        op.create_index(index + "_e", table, [column], if_not_exists=True)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_templated_sql_is_what_compiling_writes(offline_op, dialect):
+    op, templated = offline_op(dialect)
+    _run(op, with_templates=True)
+    op, compiled = offline_op(dialect)
+    _run(op, with_templates=False)
+    assert templated.raw == compiled.raw
+    assert len(compiled.raw) >= 5 * len(NAMES)
+
+
+def test_only_the_first_op_of_a_shape_builds_objects(offline_op, monkeypatch):
+    built: list[str | None] = []
+    original = SchemaObjects.index
+
+    def index(self, name, *args, **kw):
+        built.append(name)
+        return original(self, name, *args, **kw)
+
+    monkeypatch.setattr(SchemaObjects, "index", index)
+    op, sql = offline_op("postgresql")
+    for i in range(3):
+        op.create_index(f"ix_{i}", f"t{i}", ["a"])
+    op.create_index("ix_two", "t", ["a", "b"])
+    assert built == ["dbshiftname0x", "dbshiftname0x"]
+    assert sql == [
+        "CREATE INDEX ix_0 ON t0 (a)",
+        "CREATE INDEX ix_1 ON t1 (a)",
+        "CREATE INDEX ix_2 ON t2 (a)",
+        "CREATE INDEX ix_two ON t (a, b)",
+    ]
+
+
+def test_a_user_compiler_turns_templates_off(offline_op):
+    @compiles(CreateIndex, "postgresql")
+    def _create_index(element, compiler, **kw):
+        index = element.element
+        kind = "temporary " if index.name.startswith("tmp_") else ""
+        columns = ", ".join(c.name for c in index.columns)
+        return f"-- {kind}index {index.name} on {index.table.name} ({columns})"
+
+    try:
+        op, sql = offline_op("postgresql")
+        op.create_index("ix_a", "t", ["a"])
+        op.create_index("tmp_b", "t", ["b"])
+    finally:
+        deregister(CreateIndex)
+    assert sql == ["-- index ix_a on t (a)", "-- temporary index tmp_b on t (b)"]
+
+
+def test_names_longer_than_the_dialect_allows_are_compiled(offline_op):
+    long_name = "ix_" + "x" * 70
+    op, sql = offline_op("postgresql")
+    op.create_index("ix_short", "t", ["a"])
+    with pytest.raises(sa.exc.IdentifierError, match="exceeds maximum length of 63"):
+        op.create_index(long_name, "t", ["a"])
+    assert sql == ["CREATE INDEX ix_short ON t (a)"]
+
+
+def test_errors_name_the_real_column(offline_op):
+    op, sql = offline_op("mssql")
+    with pytest.raises(CommandError, match=r"t\.x with if_not_exists"):
+        op.add_column("t", sa.Column("x", sa.Integer), if_not_exists=True)
+    assert sql == []
+
+
+def test_columns_with_more_than_a_type_are_compiled(offline_op):
+    op, sql = offline_op("postgresql")
+    op.add_column("t", sa.Column("a", sa.Integer))
+    op.add_column("t", sa.Column("b", sa.Integer, server_default="3"))
+    op.add_column("t", sa.Column("c", sa.Integer, sa.ForeignKey("u.id")))
+    op.add_column("t", sa.Column("d", sa.Integer, comment="note"))
+    assert sql == [
+        "ALTER TABLE t ADD COLUMN a INTEGER",
+        "ALTER TABLE t ADD COLUMN b INTEGER DEFAULT '3'",
+        "ALTER TABLE t ADD COLUMN c INTEGER",
+        "ALTER TABLE t ADD FOREIGN KEY(c) REFERENCES u (id)",
+        "ALTER TABLE t ADD COLUMN d INTEGER",
+        "COMMENT ON COLUMN t.d IS 'note'",
+    ]
+
+
+def test_a_convention_that_rewrites_given_names_is_applied(offline_op):
+    metadata = sa.MetaData(naming_convention={"ix": "ix_%(table_name)s_%(constraint_name)s"})
+    op, sql = offline_op("postgresql", target_metadata=metadata)
+    op.create_index("a", "t", ["a"])
+    op.create_index("b", "t", ["b"])
+    assert sql == ["CREATE INDEX ix_t_a ON t (a)", "CREATE INDEX ix_t_b ON t (b)"]
+
+
+def _tables(op) -> None:
+    for table, column, _ in NAMES:
+        op.create_table(
+            table,
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column(column, sa.String(20), nullable=False),
+        )
+        op.create_table(
+            table + "_big",
+            sa.Column("id", sa.BigInteger(), primary_key=True),
+            sa.Column(column, sa.Numeric(10, 2)),
+        )
+        op.create_table(
+            table + "_pair",
+            sa.Column("a", sa.Integer(), primary_key=True),
+            sa.Column(column, sa.Integer(), primary_key=True),
+        )
+        op.create_table(
+            table + "_order",
+            sa.Column("a", sa.Integer()),
+            sa.Column(column, sa.Integer()),
+            sa.PrimaryKeyConstraint(column, "a"),
+        )
+        op.create_table(table + "_auto", sa.Column("id", sa.Integer(), primary_key=True))
+        op.create_table(
+            table + "_noauto",
+            sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+        )
+        op.create_table(
+            table + "_exists", sa.Column(column, sa.Integer(), primary_key=True), if_not_exists=True
+        )
+        op.create_table(table + "_nopk", sa.Column(column, sa.Text()))
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_templated_create_table_is_what_compiling_writes(offline_op, dialect):
+    op, templated = offline_op(dialect)
+    _tables(op)
+    op, compiled = offline_op(dialect)
+    op.impl.statement_templates = None
+    _tables(op)
+    assert templated.raw == compiled.raw
+    assert len(compiled.raw) >= 6 * len(NAMES)
+
+
+def test_create_table_still_returns_the_table(offline_op):
+    op, sql = offline_op("postgresql")
+    first = op.create_table("a", sa.Column("id", sa.Integer(), primary_key=True))
+    second = op.create_table("b", sa.Column("id", sa.Integer(), primary_key=True))
+    assert isinstance(second, sa.Table)
+    assert second.name == "b" and list(second.c.keys()) == ["id"] and first is not second
+    assert sql == [
+        "CREATE TABLE a ( id SERIAL NOT NULL, PRIMARY KEY (id) )",
+        "CREATE TABLE b ( id SERIAL NOT NULL, PRIMARY KEY (id) )",
+    ]
+
+
+def test_a_convention_naming_the_primary_key_is_applied(offline_op):
+    metadata = sa.MetaData(naming_convention={"pk": "pk_%(table_name)s"})
+    op, sql = offline_op("postgresql", target_metadata=metadata)
+    op.create_table("a", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table("b", sa.Column("id", sa.Integer(), primary_key=True))
+    assert sql == [
+        "CREATE TABLE a ( id SERIAL NOT NULL, CONSTRAINT pk_a PRIMARY KEY (id) )",
+        "CREATE TABLE b ( id SERIAL NOT NULL, CONSTRAINT pk_b PRIMARY KEY (id) )",
+    ]
+
+
+def test_create_events_still_fire(offline_op):
+    seen = []
+
+    def after_create(target, connection, **kw):
+        seen.append(target.name)
+
+    sa.event.listen(sa.Table, "after_create", after_create)
+    try:
+        op, sql = offline_op("postgresql")
+        op.create_table("a", sa.Column("id", sa.Integer(), primary_key=True))
+        op.create_table("b", sa.Column("id", sa.Integer(), primary_key=True))
+    finally:
+        sa.event.remove(sa.Table, "after_create", after_create)
+    assert seen == ["a", "b"]
+    assert len(sql) == 2
+
+
+def test_dialect_options_are_compiled(offline_op):
+    op, sql = offline_op("mysql")
+    op.create_table("a", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table("b", sa.Column("id", sa.Integer(), primary_key=True), mysql_engine="InnoDB")
+    op, lite = offline_op("sqlite")
+    op.add_column("t", sa.Column("x", sa.Integer(), nullable=False))
+    op.add_column(
+        "t", sa.Column("y", sa.Integer(), nullable=False, sqlite_on_conflict_not_null="FAIL")
+    )
+    assert sql == [
+        "CREATE TABLE a ( id INTEGER NOT NULL AUTO_INCREMENT, PRIMARY KEY (id) )",
+        "CREATE TABLE b ( id INTEGER NOT NULL AUTO_INCREMENT, PRIMARY KEY (id) )ENGINE=InnoDB",
+    ]
+    assert lite == [
+        "ALTER TABLE t ADD COLUMN x INTEGER NOT NULL",
+        "ALTER TABLE t ADD COLUMN y INTEGER NOT NULL ON CONFLICT FAIL",
+    ]
