@@ -208,3 +208,55 @@ def test_console_graph_command_output_and_gc(tmp_path: Path, argv: list[str]) ->
     finally:
         os.chdir(cwd)
     assert out.getvalue() == runs[0]
+
+
+def _migrating_project(tmp_path: Path) -> Path:
+    """One revision that records, while it runs, how many objects the collector has frozen."""
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = %(here)s/migrations\npath_separator = os\n"
+        "sqlalchemy.url = sqlite:///%(here)s/db.sqlite\n"
+    )
+    (tmp_path / "migrations" / "env.py").write_text(
+        "from sqlalchemy import create_engine\n"
+        "from dbshift import context\n"
+        "url = context.config.get_main_option('sqlalchemy.url')\n"
+        "with create_engine(url).connect() as conn:\n"
+        "    context.configure(connection=conn)\n"
+        "    with context.begin_transaction():\n"
+        "        context.run_migrations()\n"
+    )
+    (versions / "a1_probe.py").write_text(
+        '"""probe"""\nimport gc, pathlib\nrevision = "a1"\ndown_revision = None\n\n'
+        "def upgrade():\n"
+        "    pathlib.Path(__file__).with_name('frozen.txt').write_text(str(gc.get_freeze_count()))\n"
+        "\ndef downgrade():\n    pass\n"
+    )
+    return tmp_path
+
+
+def test_console_migration_run_freezes_what_exists_before_it(tmp_path: Path) -> None:
+    """As the console script, a migration run starts by freezing the objects alive then
+    (SQLAlchemy, the graph, env.py's engine); called in-process nothing is frozen."""
+    import gc
+    import os
+
+    project = _migrating_project(tmp_path)
+    frozen = project / "migrations" / "versions" / "frozen.txt"
+    subprocess.run(
+        [sys.executable, "-m", "dbshift", "upgrade", "head"],
+        cwd=project, env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, check=True,
+    )
+    assert int(frozen.read_text()) > 10_000  # SQLAlchemy alone is more than that
+
+    (project / "db.sqlite").unlink()
+    gc.unfreeze()
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        cli.main(argv=["-q", "upgrade", "head"])
+    finally:
+        os.chdir(cwd)
+    assert int(frozen.read_text()) == 0

@@ -250,12 +250,14 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: A
     if options is None:
         CommandLine(prog=prog).main(argv=argv)
         return
-    if (
-        argv is None
-        and options.cmd[0].__name__ in _GRAPH_COMMANDS
-        and getattr(sys.modules.get("__main__"), "main", None) is main
-    ):
-        _skip_garbage_collection()
+    if argv is None and getattr(sys.modules.get("__main__"), "main", None) is main:
+        # the console script: the process ends with the command
+        if options.cmd[0].__name__ in _GRAPH_COMMANDS:
+            _skip_garbage_collection()
+        else:
+            from .runtime.gc_policy import freeze_before_runs
+
+            freeze_before_runs()
     CommandLine.__new__(CommandLine).run(options)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine.mock import MockConnection
 
 from ..ddl.impl import DefaultImpl
 from ..util.exc import CommandError, PartialMigrationError
+from .gc_policy import before_run
 from .heads import HeadMaintainer
 from .steps import MigrationInfo, MigrationStep
 
@@ -354,6 +355,7 @@ class MigrationContext:
         table is written once at the end instead of after every step (see
         :meth:`_can_defer_version_writes`); the committed result is the same.
         """
+        before_run()
         self.impl.start_migrations()
         if self.purge:
             if self.as_sql:
