@@ -13,8 +13,9 @@ BENCH_URL = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{BENCH_DB}"
 BENCH_DSN = f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}"
 
 
-def _admin(sql: str) -> None:
-    conn = psycopg2.connect(SERVER_DSN)
+def execute(sql: str, dsn: str = SERVER_DSN) -> None:
+    """Run ``sql`` outside a transaction (CREATE/DROP DATABASE) on ``dsn``."""
+    conn = psycopg2.connect(dsn)
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -26,12 +27,12 @@ def _admin(sql: str) -> None:
 @contextlib.contextmanager
 def bench_database() -> Iterator[str]:
     """Create ``bench_dbshift`` (dropping a leftover one first), yield its URL, drop it."""
-    _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {BENCH_DB}")
+    execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    execute(f"CREATE DATABASE {BENCH_DB}")
     try:
         yield BENCH_URL
     finally:
-        _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 def reset_schema() -> None:

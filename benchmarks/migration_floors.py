@@ -36,11 +36,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import _postgres  # noqa: E402
 import _projects  # noqa: E402
 from _runner import DBSHIFT, DBSHIFT_PYTHON, clean_env, run  # noqa: E402
 
 WORKDIR = "/tmp/dbshift-floors"
-SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 FLOOR_DB = "dbshift_floors"
 FLOOR_DSN = f"postgresql://postgres@127.0.0.1:5432/{FLOOR_DB}"
 FLOOR_URL = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{FLOOR_DB}"
@@ -123,23 +123,11 @@ def _final_version_rows(statements: list[str]) -> list[str]:
     return [f"INSERT INTO alembic_version (version_num) VALUES ('{final[0]}')"] if final else []
 
 
-def _pg(sql: str, dsn: str = SERVER_DSN) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(dsn)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
 def postgres_floor(runs: int, n: int = 2000) -> None:
     import psycopg2
 
-    _pg(f"DROP DATABASE IF EXISTS {FLOOR_DB} WITH (FORCE)")
-    _pg(f"CREATE DATABASE {FLOOR_DB}")
+    _postgres.execute(f"DROP DATABASE IF EXISTS {FLOOR_DB} WITH (FORCE)")
+    _postgres.execute(f"CREATE DATABASE {FLOOR_DB}")
     try:
         project = _projects.write_project(
             os.path.join(WORKDIR, f"pg{n}"), _projects.linear_chain(n), "dbshift", FLOOR_URL
@@ -153,7 +141,7 @@ def postgres_floor(runs: int, n: int = 2000) -> None:
               f"({len(down_ddl) - 1} without the version table)")
 
         def prepare() -> None:
-            _pg("DROP SCHEMA public CASCADE; CREATE SCHEMA public", FLOOR_DSN)
+            _postgres.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public", FLOOR_DSN)
             conn = psycopg2.connect(FLOOR_DSN)
             with conn, conn.cursor() as cur:
                 for stmt in up:
@@ -197,7 +185,7 @@ def postgres_floor(runs: int, n: int = 2000) -> None:
             print(f"    psql --single-transaction -f (whole process)     median {med:.3f} s  "
                   f"runs: {', '.join(f'{t:.3f}' for t in times)}")
     finally:
-        _pg(f"DROP DATABASE IF EXISTS {FLOOR_DB} WITH (FORCE)")
+        _postgres.execute(f"DROP DATABASE IF EXISTS {FLOOR_DB} WITH (FORCE)")
 
 
 def main(argv: list[str] | None = None) -> int:
