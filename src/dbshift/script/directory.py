@@ -38,19 +38,9 @@ if TYPE_CHECKING:
 
 # Modules needed only to load a revision module or to write a new revision (importlib.util,
 # dbshift.compat, datetime, tempfile, warnings) are imported where they are used, and neither
-# typing nor re nor contextlib is imported at all on the way to a graph command's answer.
+# typing nor re nor contextlib is imported at all on the way to a graph command's answer
+# (the functions that need re import it themselves).
 
-
-class _LazyRe:
-    """The :mod:`re` module, imported on first use (module loading and revision writing)."""
-
-    def __getattr__(self, name: str) -> Any:
-        import re as module
-
-        return getattr(module, name)
-
-
-re: Any = _LazyRe()
 
 _DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 # What every snapshot row (a script's __dict__, see ScriptDirectory._scripts_from_snapshot)
@@ -77,6 +67,8 @@ def _source_name(name: str) -> str | None:
     """``re.match(r"(?!\\.\\#|__init__)(.*\\.py)$", name).group(1)``: a revision source file
     name (``.py``, not ``__init__*``, not an editor's ``.#`` lock file), else ``None``."""
     if "\n" in name:  # where "." and "$" of the pattern differ from plain string tests
+        import re
+
         m = re.match(r"(?!\.\#|__init__)(.*\.py)$", name)
         return m.group(1) if m else None
     if name.endswith(".py") and not name.startswith((".#", "__init__")):
@@ -86,6 +78,8 @@ def _source_name(name: str) -> str | None:
 
 def _sourceless_match(name: str) -> tuple[str, str | None] | None:
     """(source name, ``"c"``/``"o"``/``None``) of a ``.py``/``.pyc``/``.pyo`` revision file."""
+    import re
+
     m = re.match(r"(?!\.\#|__init__)(.*\.py)(c|o)?$", name)
     return (m.group(1), m.group(2)) if m else None
 
@@ -102,6 +96,7 @@ def load_module_from_path(path: str, module_name: str | None = None) -> ModuleTy
     """
     import importlib.machinery
     import importlib.util
+    import re
 
     from ..compat import install as install_alembic_alias
 
@@ -205,6 +200,8 @@ def coerce_resource_to_filename(location: str) -> str:
     """Turn a ``package:resource`` spec into a filesystem path; plain paths pass through."""
     if os.path.isabs(location) or ":" not in location or _windows_drive(location):
         return location
+    import re
+
     package, _, resource = location.partition(":")
     if not re.match(r"^[\w.]+$", package):
         return location
@@ -441,6 +438,8 @@ class Script(Revision):
 
 
 def _script_from_module(module: ModuleType, path: str) -> Script:
+    import re
+
     if hasattr(module, "revision"):
         rev_id = module.revision
     else:
@@ -1152,6 +1151,8 @@ class ScriptDirectory:
         return datetime.datetime.now(datetime.timezone.utc).astimezone(tzinfo)
 
     def _slug(self, message: str | None) -> str:
+        import re
+
         slug = "_".join(re.findall(r"\w+", message or "")).lower()
         if len(slug) > self.truncate_slug_length:
             slug = slug[: self.truncate_slug_length].rsplit("_", 1)[0] + "_"
