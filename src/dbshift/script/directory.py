@@ -10,30 +10,30 @@ asks for ``script.module`` (to run ``upgrade()``/``downgrade()``).
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 import sys
 import time
 
 from ..util.exc import CommandError
-from .header import _RACY_NS, HeaderCache, RevisionHeader, read_header
+from .header import _RACY_NS, HeaderCache, read_header
+from .loading import coerce_resource_to_filename, load_module_from_path, load_python_file
 from .revision import (
     MultipleHeads,
     RangeNotAncestorError,
     ResolutionError,
-    Revision,
     RevisionError,
     RevisionMap,
     format_as_comma,
     to_tuple,
     tuple_rev_as_scalar,
 )
+from .script import _UNSET, Script, _script_from_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime
     from collections.abc import Iterator, Mapping, Sequence
-    from types import ModuleType, TracebackType
+    from types import TracebackType
     from typing import Any
 
 # Modules needed only to load a revision module or to write a new revision (importlib.util,
@@ -59,8 +59,6 @@ _SNAPSHOT_KEYS = frozenset(
     )
 )
 _INDEX_FILE = os.path.join("__pycache__", "dbshift_revision_index.bin")
-_UNSET: Any = object()
-_module_counter = itertools.count(1)
 
 
 def _source_name(name: str) -> str | None:
@@ -84,146 +82,6 @@ def _sourceless_match(name: str) -> tuple[str, str | None] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
-# --------------------------------------------------------------------------------------------
-# loading Python files
-
-
-def load_module_from_path(path: str, module_name: str | None = None) -> ModuleType:
-    """Execute the ``.py`` (or sourceless ``.pyc``/``.pyo``) file at ``path`` as a new module.
-
-    Each call gets a unique module name (registered in ``sys.modules`` so that dataclasses and
-    pickling inside revision files work), so two files with the same name never collide.
-    """
-    import importlib.machinery
-    import importlib.util
-    import re
-
-    from ..compat import install as install_alembic_alias
-
-    # Revision files and env.py written for Alembic import `alembic`: serve it unless the real
-    # Alembic is installed (see dbshift.compat).
-    install_alembic_alias()
-    if module_name is None:
-        stem = re.sub(r"\W", "_", os.path.basename(path))
-        module_name = f"_dbshift_rev_{stem}_{next(_module_counter)}"
-    if not path.endswith(".py"):
-        if path.endswith((".pyc", ".pyo")):
-            loader: Any = importlib.machinery.SourcelessFileLoader(module_name, path)
-            spec = importlib.util.spec_from_file_location(module_name, path, loader=loader)
-        else:
-            spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"Can't load Python file {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(module_name, None)
-            raise
-        return module
-
-    # A .py file, as SourceFileLoader would load it (same module attributes, same bytecode
-    # cache), minus the generic machinery: a run loads one module per revision, so the
-    # up-to-date timestamp ``.pyc`` is read directly; anything else goes through the loader,
-    # which compiles the source and writes the cache.
-    import io
-    import marshal
-    import types
-
-    loader = importlib.machinery.SourceFileLoader(module_name, path)
-    spec = importlib.machinery.ModuleSpec(module_name, loader, origin=path)
-    spec.has_location = True
-    try:
-        cached: str | None = importlib.util.cache_from_source(path)
-    except NotImplementedError:
-        cached = None
-    spec.cached = cached
-    code = None
-    if cached is not None:
-        try:
-            stat = os.stat(path)
-            with io.open_code(cached) as file:
-                data = file.read()
-        except OSError:
-            data = b""
-        # 16-byte header: magic, flags (0 = validated by source mtime and size), mtime, size.
-        if (
-            len(data) > 16
-            and data[:4] == importlib.util.MAGIC_NUMBER
-            and data[4:8] == b"\0\0\0\0"
-            and int.from_bytes(data[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
-            and int.from_bytes(data[12:16], "little") == stat.st_size & 0xFFFFFFFF
-        ):
-            try:
-                code = marshal.loads(memoryview(data)[16:])
-            except (EOFError, ValueError, TypeError):
-                code = None
-    if code is None:
-        code = loader.get_code(module_name)
-    module = types.ModuleType(module_name)
-    module.__spec__ = spec
-    module.__loader__ = loader
-    module.__package__ = spec.parent
-    module.__file__ = path
-    if cached is not None:
-        module.__cached__ = cached
-    sys.modules[module_name] = module
-    try:
-        exec(code, module.__dict__)
-    except BaseException:
-        sys.modules.pop(module_name, None)
-        raise
-    return module
-
-
-def load_python_file(dir_: str, filename: str) -> ModuleType:
-    """Load ``dir_/filename``; for a missing ``.py``, fall back to its compiled file."""
-    path = os.path.join(dir_, filename)
-    if filename.endswith(".py") and not os.path.exists(path):
-        legacy = path + "c"
-        if os.path.exists(legacy):
-            return load_module_from_path(legacy)
-        import importlib.util
-
-        try:
-            cached = importlib.util.cache_from_source(path)
-        except NotImplementedError:
-            cached = None
-        if cached and os.path.exists(cached):
-            return load_module_from_path(cached)
-        raise ImportError(f"Can't find Python file {path}")
-    return load_module_from_path(path)
-
-
-def coerce_resource_to_filename(location: str) -> str:
-    """Turn a ``package:resource`` spec into a filesystem path; plain paths pass through."""
-    if os.path.isabs(location) or ":" not in location or _windows_drive(location):
-        return location
-    import re
-
-    package, _, resource = location.partition(":")
-    if not re.match(r"^[\w.]+$", package):
-        return location
-    import importlib.resources
-
-    try:
-        return str(importlib.resources.files(package).joinpath(resource))
-    except (ModuleNotFoundError, TypeError) as err:
-        raise CommandError(f"Can't resolve package resource {location!r}: {err}") from err
-
-
-def _windows_drive(location: str) -> bool:
-    """``re.match(r"^[A-Za-z]:[\\\\/]", location)``: ``C:\\...`` or ``C:/...``."""
-    return (
-        len(location) > 2
-        and location[0].isascii()
-        and location[0].isalpha()
-        and location[1] == ":"
-        and location[2] in "\\/"
-    )
-
-
 class _status:  # noqa: N801 - used like the function it replaces
     """``with _status("Generating x", quiet):`` prints ``  Generating x ...  done`` (or
     ``  FAILED``) around the block."""
@@ -240,217 +98,6 @@ class _status:  # noqa: N801 - used like the function it replaces
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if not self.quiet:
             sys.stdout.write("  FAILED\n" if exc_type is not None else "  done\n")
-
-
-# --------------------------------------------------------------------------------------------
-# Script
-
-
-class Script(Revision):
-    """A revision backed by a file: the graph node plus ``path``, docstring and module.
-
-    Built from a statically read header (``module`` is then imported on first access), or, as in
-    Alembic, from an already imported module: ``Script(module, rev_id, path)``.
-    """
-
-    _db_current_indicator: bool | None = None
-    _module: ModuleType | None = None
-
-    def __init__(
-        self,
-        module: ModuleType | None,
-        rev_id: str,
-        path: str,
-        *,
-        down_revision: Any = _UNSET,
-        branch_labels: Any = None,
-        depends_on: Any = None,
-        doc: Any = _UNSET,
-    ) -> None:
-        self._module = module
-        self.path = path
-        if down_revision is _UNSET:
-            if module is None:
-                raise TypeError("Script needs a module or an explicit down_revision")
-            if not hasattr(module, "down_revision"):
-                raise CommandError(f"Revision file {path} does not declare down_revision")
-            down_revision = module.down_revision
-            branch_labels = getattr(module, "branch_labels", None)
-            depends_on = getattr(module, "depends_on", None)
-        self._doc = doc
-        super().__init__(
-            rev_id,
-            down_revision,
-            branch_labels=to_tuple(branch_labels, ()),
-            dependencies=to_tuple(depends_on, ()),
-        )
-
-    @classmethod
-    def _from_index(
-        cls,
-        path: str,
-        revision: str,
-        down_revision: Any,
-        branch_labels: tuple[str, ...] | None,
-        dependencies: Any,
-        doc: str | None,
-    ) -> Script:
-        """A script from a header cache entry: values a :class:`Script` built earlier already
-        validated and normalised (only such entries are cached), so no checks run again."""
-        self = cls.__new__(cls)
-        self._module = None
-        self.path = path
-        self._doc = doc
-        self.revision = revision
-        self.down_revision = down_revision
-        self.dependencies = dependencies
-        self._orig_branch_labels = set(branch_labels) if branch_labels else set()
-        self.branch_labels = set(self._orig_branch_labels)
-        return self
-
-    def _index_header(self, doc: str | None) -> RevisionHeader:
-        """This script's normalised header, as the header cache stores it."""
-        return RevisionHeader(
-            self.revision,
-            self.down_revision,
-            tuple(sorted(self._orig_branch_labels)) or None,
-            self.dependencies,
-            doc,
-        )
-
-    @property
-    def module(self) -> ModuleType:
-        """The revision's Python module, imported the first time it is asked for."""
-        if self._module is None:
-            try:
-                self._module = load_module_from_path(self.path)
-            except ImportError as err:
-                raise CommandError(f"Could not import revision file {self.path}: {err}") from err
-        return self._module
-
-    @module.setter
-    def module(self, value: ModuleType) -> None:
-        self._module = value
-
-    @property
-    def longdoc(self) -> str:
-        """The module docstring, stripped ("" when there is none)."""
-        doc = self._doc if self._doc is not _UNSET else self.module.__doc__
-        return doc.strip() if doc else ""
-
-    @property
-    def doc(self) -> str:
-        """The first paragraph of the docstring: the revision message."""
-        return self.longdoc.partition("\n\n")[0]
-
-    def _format_down_revision(self) -> str:
-        if not self.down_revision:
-            return "<base>"
-        return format_as_comma(self.versioned_down_revisions)
-
-    @property
-    def log_entry(self) -> str:
-        """The verbose multi-line description used by ``history -v`` and ``show``."""
-        entry = (
-            f"Rev: {self.revision}"
-            f"{' (head)' if self.is_head else ''}"
-            f"{' (branchpoint)' if self.is_branch_point else ''}"
-            f"{' (mergepoint)' if self.is_merge_point else ''}"
-            f"{' (current)' if self._db_current_indicator else ''}\n"
-        )
-        if self.is_merge_point:
-            entry += f"Merges: {self._format_down_revision()}\n"
-        else:
-            entry += f"Parent: {self._format_down_revision()}\n"
-        if self.dependencies:
-            entry += f"Also depends on: {format_as_comma(self.dependencies)}\n"
-        if self.is_branch_point:
-            entry += f"Branches into: {format_as_comma(self.nextrev)}\n"
-        if self.branch_labels:
-            entry += f"Branch names: {format_as_comma(self.branch_labels)}\n"
-        entry += f"Path: {self.path}\n"
-        body = "\n".join(f"    {para}" for para in self.longdoc.splitlines())
-        entry += f"\n{body}\n"
-        return entry
-
-    def __str__(self) -> str:
-        return (
-            f"{self._format_down_revision()} -> {self.revision}"
-            f"{' (head)' if self.is_head else ''}"
-            f"{' (branchpoint)' if self.is_branch_point else ''}"
-            f"{' (mergepoint)' if self.is_merge_point else ''}, {self.doc}"
-        )
-
-    def _head_only(
-        self,
-        include_branches: bool = False,
-        include_doc: bool = False,
-        include_parents: bool = False,
-        tree_indicators: bool = True,
-        head_indicators: bool = True,
-    ) -> str:
-        # Plain attribute reads rather than the properties that mean the same (is_head,
-        # doc, ...): ``history`` formats every revision this way.
-        text = self.revision
-        if include_parents:
-            down = ", ".join(self._versioned) if self._down_revision else "<base>"
-            deps = self.dependencies
-            if deps:
-                text = f"{down} ({format_as_comma(deps)}) -> {text}"
-            else:
-                text = f"{down} -> {text}"
-        if include_branches and self.branch_labels:
-            text += f" ({format_as_comma(self.branch_labels)})"
-        if head_indicators or tree_indicators:
-            if not self._all_nextrev:
-                text += " (head)"
-            elif not self.nextrev:
-                text += " (effective head)"
-            if self._db_current_indicator:
-                text += " (current)"
-        if tree_indicators:
-            if len(self.nextrev) > 1:
-                text += " (branchpoint)"
-            if len(self._versioned) > 1:
-                text += " (mergepoint)"
-        if include_doc:
-            doc = self._doc
-            if doc is _UNSET:
-                doc = self.module.__doc__
-            text += ", " + doc.strip().partition("\n\n")[0] if doc else ", "
-        return text
-
-    def cmd_format(
-        self,
-        verbose: bool,
-        include_branches: bool = False,
-        include_doc: bool = False,
-        include_parents: bool = False,
-        tree_indicators: bool = True,
-        head_indicators: bool = True,
-    ) -> str:
-        """One line (or, with ``verbose``, :attr:`log_entry`) describing this revision."""
-        if verbose:
-            return self.log_entry
-        return self._head_only(
-            include_branches, include_doc, include_parents, tree_indicators, head_indicators
-        )
-
-
-def _script_from_module(module: ModuleType, path: str) -> Script:
-    import re
-
-    if hasattr(module, "revision"):
-        rev_id = module.revision
-    else:
-        m = re.match(r"([a-f0-9]+)\.py$", os.path.basename(path))
-        if not m:
-            raise CommandError(
-                f"Could not determine revision id from filename {os.path.basename(path)}; "
-                "declare the 'revision' variable inside the script"
-            )
-        rev_id = m.group(1)
-    return Script(module, rev_id, path)
 
 
 # --------------------------------------------------------------------------------------------

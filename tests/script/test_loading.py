@@ -1,4 +1,4 @@
-"""Loading a revision module for a run (``dbshift.script.directory.load_module_from_path``).
+"""Loading a revision module for a run (``dbshift.script.loading.load_module_from_path``).
 
 A run loads one module per revision, so ``.py`` files are loaded without importlib's generic
 machinery; the module must still be what ``importlib`` would make, with the same bytecode cache.
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from dbshift.script.directory import load_module_from_path
+from dbshift.script.loading import load_module_from_path
 
 SOURCE = "VALUE = {value!r}\n\ndef upgrade():\n    return VALUE\n"
 
