@@ -72,7 +72,7 @@ def test_every_command_has_a_subcommand():
 def test_command_parameters_read_from_code_match_inspect_signature():
     import inspect
 
-    from dbshift.cli import _split_parameters
+    from dbshift.cli_spec import split_parameters as _split_parameters
 
     def inspected(fn):
         params = list(inspect.signature(fn).parameters.values())[1:]

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 import dbshift
-from dbshift import cli, command
-from dbshift.cli import CommandLine, _fast_parse
+from dbshift import cli, cli_fast, cli_spec, command
+from dbshift.cli import CommandLine
+from dbshift.cli_fast import fast_parse as _fast_parse
 
 SRC = str(Path(dbshift.__file__).resolve().parent.parent)
 
@@ -43,10 +44,10 @@ def _argparse(argv: list[str]) -> Any:
 def _command_lines() -> list[list[str]]:
     lines = []
     for name in command.__all__:
-        shown, flags, _ = cli._command_flags(getattr(command, name))
+        shown, flags, _ = cli_fast.command_flags(getattr(command, name))
         if not shown:
             positional_sets: list[list[str]] = [[]]
-        elif shown[-1] in cli._MANY:
+        elif shown[-1] in cli_spec.MANY:
             positional_sets = [["r1"], ["r1", "r2", "r3"]]
         else:
             positional_sets = [[f"p{i}" for i in range(len(shown))]]

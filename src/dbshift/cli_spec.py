@@ -1,0 +1,148 @@
+"""What the command line is made of: the flags of command parameters (Alembic's spellings), the
+help of positionals, and how a command function's signature splits into positionals and flags.
+
+Shared by the argparse parser (:mod:`dbshift.cli`) and the exact fast path
+(:mod:`dbshift.cli_fast`), so that both read a command line the same way.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import types
+    from collections.abc import Callable
+    from typing import Any
+
+#: Flags for command parameters that have a default, keyed by parameter name.
+FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "template": (
+        ("-t", "--template"),
+        {"default": "generic", "help": "template to create the environment from (see list_templates)"},
+    ),
+    "message": (("-m", "--message"), {"help": "message of the new revision"}),
+    "sql": (
+        ("--sql",),
+        {
+            "action": "store_true",
+            "help": "don't connect: write the SQL to standard output (offline mode)",
+        },
+    ),
+    "tag": (("--tag",), {"help": "arbitrary tag that env.py can read with get_tag_argument()"}),
+    "head": (
+        ("--head",),
+        {"help": "revision (or <branchname>@head, or base) the new revision is based on"},
+    ),
+    "splice": (
+        ("--splice",),
+        {"action": "store_true", "help": "allow a non-head revision as the parent"},
+    ),
+    "depends_on": (
+        ("--depends-on",),
+        {"action": "append", "help": "revision or branch label the new revision depends on (repeatable)"},
+    ),
+    "rev_id": (("--rev-id",), {"help": "use this revision id instead of a generated one"}),
+    "version_path": (
+        ("--version-path",),
+        {"help": "version location (from the configuration) to write the new file into"},
+    ),
+    "branch_label": (("--branch-label",), {"help": "branch label to put on the new revision"}),
+    "verbose": (("-v", "--verbose"), {"action": "store_true", "help": "full output"}),
+    "resolve_dependencies": (
+        ("--resolve-dependencies",),
+        {"action": "store_true", "help": "count depends_on revisions as parents"},
+    ),
+    "autogenerate": (
+        ("--autogenerate",),
+        {
+            "action": "store_true",
+            "help": "fill the revision with operations found by comparing the database to the models",
+        },
+    ),
+    "rev_range": (("-r", "--rev-range"), {"help": "range of revisions: [start]:[end]"}),
+    "indicate_current": (
+        ("-i", "--indicate-current"),
+        {"action": "store_true", "help": "mark the database's current revision(s)"},
+    ),
+    "purge": (
+        ("--purge",),
+        {"action": "store_true", "help": "empty the version table before stamping"},
+    ),
+    "package": (
+        ("--package",),
+        {"action": "store_true", "help": "write __init__.py files into the new directories"},
+    ),
+    "check_heads": (
+        ("-c", "--check-heads"),
+        {
+            "action": "store_true",
+            "help": "fail (DatabaseNotAtHead) unless the database is at every head revision",
+        },
+    ),
+}
+
+#: Help for the positional parameters of the built-in commands.
+POSITIONAL_HELP: dict[str, str] = {
+    "directory": "directory of the new migration environment",
+    "revision": "revision identifier",
+    "revisions": "one or more revisions, or 'heads' for all heads",
+    "rev": "revision identifier",
+}
+
+# Parameters that take several values on the command line, and the name they show there.
+MANY = {"revisions"}
+CLI_NAMES = {("stamp", "revision"): "revisions"}
+# Parameters only the Python API has.
+API_ONLY = {"process_revision_directives"}
+
+
+def split_parameters(fn: Callable[..., Any]) -> tuple[list[str], list[tuple[str, Any]]]:
+    """(positional names, [(keyword name, default)]) of ``fn`` after its first parameter."""
+    code = getattr(fn, "__code__", None)
+    if type(fn) is type(first_paragraph) and not hasattr(fn, "__wrapped__") and code is not None:
+        return _split_code_parameters(fn, code)
+    import inspect
+
+    params = list(inspect.signature(fn).parameters.values())[1:]  # the first one is config
+    positional = [
+        p.name
+        for p in params
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    keywords = [
+        (p.name, p.default)
+        for p in params
+        if p.default is not inspect.Parameter.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    return positional, keywords
+
+
+def _split_code_parameters(
+    fn: types.FunctionType, code: types.CodeType
+) -> tuple[list[str], list[tuple[str, Any]]]:
+    """:func:`split_parameters` read from a plain function's code object (what
+    ``inspect.signature`` reports for it, without importing :mod:`inspect`)."""
+    names = code.co_varnames[: code.co_argcount]
+    defaults = fn.__defaults__ or ()
+    first_default = len(names) - len(defaults)
+    positional = [n for n in names[1:first_default]] if first_default > 0 else []
+    keywords = [
+        (n, defaults[i - first_default])
+        for i, n in enumerate(names)
+        if i >= max(first_default, 1)
+    ]
+    kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    kwdefaults = fn.__kwdefaults__ or {}
+    keywords += [(n, kwdefaults[n]) for n in kwonly if n in kwdefaults]
+    return positional, keywords
+
+
+def first_paragraph(fn: Callable[..., Any]) -> str:
+    doc = getattr(fn, "__doc__", None) or ""
+    lines = []
+    for line in doc.strip().splitlines():
+        if not line.strip():
+            break
+        lines.append(line.strip())
+    return " ".join(lines).replace("``", "").replace("%", "%%")
