@@ -18,6 +18,15 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import CreateTable
 
 from ..util.exc import CommandError
+from .sqlite_sql import (
+    column_collations,
+    column_constraint_names,
+    generated_columns,
+)
+from .sqlite_sql import generated_pattern as _generated
+from .sqlite_sql import mentions as _mentions
+from .sqlite_sql import quote as _quote
+from .sqlite_sql import strip_literals as _strip_literals
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -613,63 +622,6 @@ class DeclaredType(sqltypes.UserDefinedType):
 
 
 
-def table_definitions(sql: str) -> list[str]:
-    """The top-level column and constraint definitions of a CREATE TABLE statement."""
-    start = sql.index("(")
-    items: list[str] = []
-    depth, current, i = 0, [], start + 1
-    while i < len(sql):
-        ch = sql[i]
-        if ch in "'\"`[":
-            close = "]" if ch == "[" else ch
-            end = sql.index(close, i + 1)
-            while close != "]" and end + 1 < len(sql) and sql[end + 1] == close:
-                end = sql.index(close, end + 2)
-            current.append(sql[i : end + 1])
-            i = end + 1
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            if depth == 0:
-                break
-            depth -= 1
-        elif ch == "," and depth == 0:
-            items.append("".join(current).strip())
-            current = []
-            i += 1
-            continue
-        current.append(ch)
-        i += 1
-    items.append("".join(current).strip())
-    return [item for item in items if item]
-
-
-_TABLE_CONSTRAINT = r"^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b"
-_NAME = r'("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|\S+)'
-
-
-def _generated() -> re.Pattern[str]:
-    # compiled on first use (re caches it): most rebuilds never need it
-    return re.compile(r"\b(?:GENERATED\s+ALWAYS\s+)?AS\s*\(", re.IGNORECASE)
-
-
-def column_constraint_names(sql: str, keyword: str) -> list[tuple[str, str, str]]:
-    """``(column, name, what follows)`` of the named column-level constraints of kind ``keyword``
-    (``REFERENCES``, ``UNIQUE``) of a CREATE TABLE: ``c INTEGER CONSTRAINT fk_c REFERENCES r (id)``
-    gives ``("c", "fk_c", "r")``. SQLAlchemy's SQLite reflection finds these without their name."""
-    found = []
-    pattern = re.compile(rf"\bCONSTRAINT\s+{_NAME}\s+{keyword}\b\s*{_NAME}?", re.IGNORECASE)
-    for item in table_definitions(sql):
-        if re.match(_TABLE_CONSTRAINT, item, re.IGNORECASE):
-            continue
-        column = _unquote(re.match(r"\s*" + _NAME, item).group(1))
-        for match in pattern.finditer(_strip_literals(item)):
-            following = _unquote((match.group(2) or "").split("(")[0].strip())
-            found.append((column, _unquote(match.group(1)), following))
-    return found
-
-
 def _name_inline_foreign_keys(table: Table, sql: str) -> None:
     from sqlalchemy.sql.base import _NONE_NAME
 
@@ -689,26 +641,6 @@ def _name_inline_foreign_keys(table: Table, sql: str) -> None:
                 break
 
 
-def column_collations(sql: str) -> dict[str, str]:
-    """``{column: collation}`` of the column-level ``COLLATE`` clauses of a CREATE TABLE (not
-    those inside a CHECK or DEFAULT expression). SQLAlchemy's SQLite reflection drops them."""
-    found: dict[str, str] = {}
-    for item in table_definitions(sql):
-        if re.match(_TABLE_CONSTRAINT, item, re.IGNORECASE):
-            continue
-        masked = _strip_literals(item)
-        while True:  # blank out parenthesised parts: their COLLATEs belong to expressions
-            shorter = re.sub(r"\([^()]*\)", "", masked)
-            if shorter == masked:
-                break
-            masked = shorter
-        match = re.search(rf"\bCOLLATE\s+{_NAME}", masked, re.IGNORECASE)
-        if match is not None:
-            name = _unquote(re.match(r"\s*" + _NAME, item).group(1))
-            found[name] = _unquote(match.group(1))
-    return found
-
-
 def _set_collation(column: Any, collation: str, dialect: Any) -> None:
     if hasattr(column.type, "collation"):
         column.type.collation = collation
@@ -717,60 +649,4 @@ def _set_collation(column: Any, collation: str, dialect: Any) -> None:
     column.type = DeclaredType(f"{spelled} COLLATE {_quote(collation)}".strip())
 
 
-def generated_columns(sql: str) -> dict[str, tuple[str, bool]]:
-    """``{column: (expression, stored)}`` for the generated columns of a CREATE TABLE."""
-    found: dict[str, tuple[str, bool]] = {}
-    for item in table_definitions(sql):
-        if re.match(_TABLE_CONSTRAINT, item, re.IGNORECASE):
-            continue
-        masked = _strip_literals(item)
-        match = _generated().search(masked)
-        if match is None:
-            continue
-        name = _unquote(re.match(r"\s*" + _NAME, item).group(1))
-        depth, j = 0, match.end() - 1
-        for j in range(match.end() - 1, len(masked)):
-            if masked[j] == "(":
-                depth += 1
-            elif masked[j] == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-        expression = item[match.end() : j]
-        stored = bool(re.match(r"\s*STORED\b", masked[j + 1 :], re.IGNORECASE))
-        found[name] = (expression.strip(), stored)
-    return found
-
-
-def _unquote(name: str) -> str:
-    if name[:1] in "\"`[" and len(name) > 1:
-        inner = name[1:-1]
-        return inner.replace('""', '"') if name[0] == '"' else inner
-    return name
-
-
-def _quote(name: str | None) -> str:
-    assert name is not None
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _strip_literals(sql: str) -> str:
-    return re.sub(r"'(?:[^']|'')*'", "''", sql)
-
-
-def _mentions(sql: str, names: set[str]) -> bool:
-    """Whether ``sql`` names one of ``names`` as an identifier (quoted or not)."""
-    for token in re.findall(r'"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*)', _strip_literals(sql)):
-        word = next(t for t in token if t).replace('""', '"').lower()
-        if word in names:
-            return True
-    return False
-
-
-__all__ = [
-    "DeclaredType",
-    "SQLiteRebuild",
-    "generated_columns",
-    "column_constraint_names",
-    "table_definitions",
-]
+__all__ = ["DeclaredType", "SQLiteRebuild"]
