@@ -211,6 +211,26 @@ def test_sqlite_migration_that_commits_itself_then_fails_records_the_committed_s
     assert _tables(sqlite_engine) == ["alembic_version", "t_a1", "t_after_commit"]
 
 
+@pytest.mark.parametrize("commit", ["COMMIT", "commit;", "END"])
+def test_migration_that_commits_and_begins_again_then_fails(pg_engine, commit):
+    """``COMMIT`` then ``BEGIN`` inside a migration: the steps before the COMMIT are committed
+    with their version rows, what came after the new BEGIN is rolled back, as with per-step
+    writes (the driver's transaction is open again when the failure comes)."""
+
+    def commits_begins_fails(**kw):
+        op.execute(commit)
+        op.execute("BEGIN")
+        op.create_table("t_after_begin", sa.Column("x", sa.Integer))
+        op.execute("SELECT no_such_column FROM t_after_begin")
+
+    a0, a1 = _chain("a0", "a1")
+    a2 = FakeRevision("a2", ("a1",), upgrade=commits_begins_fails)
+    with pg_engine.connect() as conn, pytest.raises(sa.exc.ProgrammingError):
+        _run(conn, upgrade_chain(a0, a1, a2))
+    assert _heads(pg_engine) == ("a1",)
+    assert _tables(pg_engine) == ["alembic_version", "t_a0", "t_a1"]
+
+
 def test_mariadb_writes_every_step(mariadb_engine):
     from dbshift.util.exc import PartialMigrationError
 

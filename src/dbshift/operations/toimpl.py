@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, PrimaryKeyConstraint, Table
@@ -206,7 +207,14 @@ def bulk_insert(operations: Operations, operation: ops.BulkInsertOp) -> None:
 
 @Operations.implementation_for(ops.ExecuteSQLOp)
 def execute_sql(operations: Operations, operation: ops.ExecuteSQLOp) -> None:
-    """Run SQL."""
-    operations.migration_context.impl.execute(
-        operation.sqltext, execution_options=operation.execution_options
-    )
+    """Run SQL. Before a COMMIT/END the version rows of the steps so far are written, so the
+    migration's own COMMIT commits them with their DDL."""
+    context = operations.migration_context
+    sql = operation.sqltext
+    text = sql if isinstance(sql, str) else getattr(sql, "text", None)
+    if isinstance(text, str) and _ENDS_TRANSACTION.match(text):
+        context.write_pending_versions()
+    context.impl.execute(sql, execution_options=operation.execution_options)
+
+
+_ENDS_TRANSACTION = re.compile(r"\s*(COMMIT|END)\b", re.IGNORECASE)

@@ -428,6 +428,12 @@ class MigrationContext:
         if self._head_maintainer is not None:
             self._head_maintainer.flush()
 
+    def write_pending_versions(self) -> None:
+        """Write the version rows of the steps run so far, if they wait for the end of the
+        run: called before a statement that may commit (``op.execute("COMMIT")``), so that
+        what it commits includes them, as it would with one write per step."""
+        self._flush_version_writes()
+
     def _flush_after_failure(self, maintainer: HeadMaintainer) -> None:
         """After a failed step, write the rows of the steps before it, as per-step writes had.
 
