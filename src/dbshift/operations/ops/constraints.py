@@ -161,13 +161,8 @@ class DropConstraintOp(MigrateOperation):
         )
 
 
-@Operations.register_operation("create_primary_key")
-@BatchOperations.register_operation("create_primary_key", "batch_create_primary_key")
-@AddConstraintOp.register_add_constraint("primary_key_constraint")
-class CreatePrimaryKeyOp(AddConstraintOp):
-    """ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY."""
-
-    constraint_type = "primarykey"
+class _ColumnsConstraintOp(AddConstraintOp):
+    """A constraint over a list of columns of one table (PRIMARY KEY, UNIQUE)."""
 
     def __init__(
         self,
@@ -183,6 +178,15 @@ class CreatePrimaryKeyOp(AddConstraintOp):
         self.columns = list(columns)
         self.schema = schema
         self.kw = kw
+
+
+@Operations.register_operation("create_primary_key")
+@BatchOperations.register_operation("create_primary_key", "batch_create_primary_key")
+@AddConstraintOp.register_add_constraint("primary_key_constraint")
+class CreatePrimaryKeyOp(_ColumnsConstraintOp):
+    """ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY."""
+
+    constraint_type = "primarykey"
 
     @classmethod
     def from_constraint(cls, constraint: Constraint) -> CreatePrimaryKeyOp:
@@ -232,25 +236,10 @@ class CreatePrimaryKeyOp(AddConstraintOp):
 @Operations.register_operation("create_unique_constraint")
 @BatchOperations.register_operation("create_unique_constraint", "batch_create_unique_constraint")
 @AddConstraintOp.register_add_constraint("unique_constraint")
-class CreateUniqueConstraintOp(AddConstraintOp):
+class CreateUniqueConstraintOp(_ColumnsConstraintOp):
     """ALTER TABLE ... ADD CONSTRAINT ... UNIQUE."""
 
     constraint_type = "unique"
-
-    def __init__(
-        self,
-        constraint_name: Any,
-        table_name: str,
-        columns: Sequence[str],
-        *,
-        schema: str | None = None,
-        **kw: Any,
-    ) -> None:
-        self.constraint_name = constraint_name
-        self.table_name = table_name
-        self.columns = list(columns)
-        self.schema = schema
-        self.kw = kw
 
     @classmethod
     def from_constraint(cls, constraint: Constraint) -> CreateUniqueConstraintOp:
