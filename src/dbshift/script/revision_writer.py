@@ -1,0 +1,248 @@
+"""Writing a new revision file: its id, path, create date and the rendered template.
+
+:class:`RevisionWriter` is the part of :class:`~dbshift.script.directory.ScriptDirectory` behind
+``dbshift revision`` / ``merge``: it checks the parents against the graph, picks the version
+location and file name (``file_template`` tokens), renders ``script.py.mako`` and adds the new
+revision to the graph.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..util.exc import CommandError
+from .revision import RevisionError, format_as_comma, to_tuple, tuple_rev_as_scalar
+from .script import Script
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime
+    from typing import Any
+
+
+class _status:  # noqa: N801 - used like the function it replaces
+    """``with _status("Generating x", quiet):`` prints ``  Generating x ...  done`` (or
+    ``  FAILED``) around the block."""
+
+    def __init__(self, message: str, quiet: bool) -> None:
+        self.message = message
+        self.quiet = quiet
+
+    def __enter__(self) -> None:
+        if not self.quiet:
+            sys.stdout.write(f"  {self.message} ...")
+            sys.stdout.flush()
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if not self.quiet:
+            sys.stdout.write("  FAILED\n" if exc_type is not None else "  done\n")
+
+
+class RevisionWriter:
+    """Revision writing, for :class:`ScriptDirectory` (a mixin: it uses the directory's graph,
+    version locations, ``file_template``, ``truncate_slug_length``, ``timezone`` and hooks)."""
+
+    def _generate_create_date(self) -> datetime.datetime:
+        import datetime
+
+        if self.timezone is None:
+            return datetime.datetime.now()
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        tzinfo = None
+        for name in (self.timezone, self.timezone.upper()):
+            try:
+                tzinfo = ZoneInfo(name)
+                break
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+        if tzinfo is None:
+            raise CommandError(f"Can't locate timezone: {self.timezone}")
+        return datetime.datetime.now(datetime.timezone.utc).astimezone(tzinfo)
+
+    def _slug(self, message: str | None) -> str:
+        import re
+
+        slug = "_".join(re.findall(r"\w+", message or "")).lower()
+        if len(slug) > self.truncate_slug_length:
+            slug = slug[: self.truncate_slug_length].rsplit("_", 1)[0] + "_"
+        return slug
+
+    def _rev_path(
+        self,
+        path: str,
+        rev_id: str,
+        message: str | None,
+        create_date: datetime.datetime,
+        file_template: str | None = None,
+    ) -> str:
+        template = file_template if file_template is not None else self.file_template
+        tokens = {
+            "rev": rev_id,
+            "slug": self._slug(message),
+            "epoch": int(create_date.timestamp()),
+            "year": create_date.year,
+            "month": create_date.month,
+            "day": create_date.day,
+            "hour": create_date.hour,
+            "minute": create_date.minute,
+            "second": create_date.second,
+        }
+        try:
+            filename = f"{template % tokens}.py"
+        except (KeyError, ValueError, TypeError) as err:
+            raise CommandError(f"Invalid file_template {template!r}: {err}") from err
+        return os.path.join(path, filename)
+
+    def _render(self, template_path: str, dest: str, **kw: Any) -> None:
+        if not os.path.exists(template_path):
+            raise CommandError(f"No such file: {template_path}; cannot render the new revision")
+        from mako import exceptions
+        from mako.template import Template
+
+        try:
+            output = Template(filename=template_path).render_unicode(**kw)
+        except Exception as err:
+            import tempfile
+
+            fd, name = tempfile.mkstemp(suffix=".txt")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(exceptions.text_error_template().render())
+            raise CommandError(
+                f"Template rendering failed; see {name} for a template-oriented traceback."
+            ) from err
+        with open(dest, "wb") as f:
+            f.write(output.encode(self.output_encoding))
+
+    def generate_revision(
+        self,
+        revid: str,
+        message: str | None,
+        head: Any = None,
+        splice: bool | None = False,
+        branch_labels: Any = None,
+        version_path: str | None = None,
+        file_template: str | None = None,
+        depends_on: Any = None,
+        **template_kw: Any,
+    ) -> Script | None:
+        """Write a new revision file from ``script.py.mako`` and add it to the graph.
+
+        ``head`` names the parent(s) (default ``head``; ``base`` for a new root; ``heads`` or a
+        tuple for a merge).  Without ``splice`` every parent must be a head.  ``template_kw``
+        (``imports``, ``upgrades``, ``downgrades``, ``config``, ...) reach the template as is.
+        """
+        if head is None:
+            head = "head"
+        try:
+            Script.verify_rev_id(revid)
+        except RevisionError as err:
+            raise CommandError(str(err)) from err
+        rmap = self.revision_map
+        with self._catch_revision_errors(
+            multiple_heads=(
+                "Multiple heads are present; please specify the head revision on which the "
+                "new revision should be based, or perform a merge."
+            )
+        ):
+            heads = rmap.get_revisions(head)
+        if len(set(heads)) != len(heads):
+            raise CommandError("Duplicate head revisions specified")
+        if revid in rmap:
+            raise CommandError(f"Revision {revid} already exists in {self._paths.get(revid)}")
+
+        create_date = self._generate_create_date()
+        locations = self._version_locations
+        if version_path is None:
+            if len(locations) > 1:
+                for h in heads:
+                    if h is not None and getattr(h, "path", None):
+                        version_path = os.path.dirname(h.path)  # type: ignore[attr-defined]
+                        break
+                else:
+                    raise CommandError(
+                        "Multiple version locations present, please specify --version-path"
+                    )
+            else:
+                version_path = self.versions
+        norm = os.path.normpath(os.path.abspath(version_path))
+        if not any(os.path.normpath(loc) == norm for loc in locations):
+            if not (
+                self.recursive_version_locations
+                and any(norm.startswith(os.path.normpath(loc) + os.sep) for loc in locations)
+            ):
+                raise CommandError(
+                    f"Path {version_path} is not represented in current version locations"
+                )
+        quiet = bool(self.messaging_opts.get("quiet"))
+        if self.version_locations and not os.path.isdir(version_path):
+            with _status(f"Creating directory {os.path.abspath(version_path)}", quiet):
+                os.makedirs(version_path)
+
+        path = self._rev_path(version_path, revid, message, create_date, file_template)
+        parent_dir = os.path.dirname(path)
+        if os.path.normpath(parent_dir) != norm:
+            if not self.recursive_version_locations:
+                import warnings
+
+                warnings.warn(
+                    f"file_template places {path} in a sub-directory; set "
+                    "recursive_version_locations = true so that it is found again",
+                    stacklevel=2,
+                )
+            os.makedirs(parent_dir, exist_ok=True)
+        elif not os.path.isdir(parent_dir):
+            os.makedirs(parent_dir, exist_ok=True)
+
+        if not splice:
+            for h in heads:
+                if h is not None and not h.is_head:
+                    raise CommandError(
+                        f"Revision {h.revision} is not a head revision; please specify --splice "
+                        "to create a new branch from this revision"
+                    )
+
+        resolved_depends_on: list[str] | None = None
+        if depends_on:
+            resolved_depends_on = []
+            with self._catch_revision_errors():
+                for dep in to_tuple(depends_on, ()):
+                    rev = rmap.get_revision(dep)
+                    if rev is None:
+                        raise CommandError(f"depends_on {dep!r} does not name a revision")
+                    resolved_depends_on.append(dep if dep in rev.branch_labels else rev.revision)
+
+        with _status(f"Generating {os.path.abspath(path)}", quiet):
+            self._render(
+                os.path.join(self.dir, "script.py.mako"),
+                path,
+                up_revision=str(revid),
+                down_revision=tuple_rev_as_scalar(
+                    tuple(h.revision if h is not None else None for h in heads)
+                ),
+                branch_labels=to_tuple(branch_labels),
+                depends_on=tuple_rev_as_scalar(resolved_depends_on),
+                create_date=create_date,
+                comma=format_as_comma,
+                message=message if message is not None else "empty message",
+                **template_kw,
+            )
+        if self.hooks:
+            from .write_hooks import run_hooks
+
+            run_hooks(path, self.hooks)
+
+        script = self._script_from_path(path, None)
+        if script is None:
+            return None
+        if branch_labels and not script.branch_labels:
+            raise CommandError(
+                f"Version {script.revision} specified branch_labels {branch_labels}, however the "
+                f"migration file {script.path} does not have them; have you upgraded your "
+                "script.py.mako to include the 'branch_labels' section?"
+            )
+        with self._catch_revision_errors():
+            rmap.add_revision(script)
+        self._paths[script.revision] = script.path
+        return script
