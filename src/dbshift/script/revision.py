@@ -8,6 +8,10 @@ which revisions lie between two points, in the order they must be applied.
 
 Every traversal is linear in the size of the graph: the map keeps child links and an insertion
 index, and walks use ``seen`` sets, so a chain of thousands of revisions resolves in milliseconds.
+
+The node class lives in :mod:`~dbshift.script.revision_node`, identifier resolution in
+:mod:`~dbshift.script.revision_identifiers`, walks and upgrade/downgrade plans in
+:mod:`~dbshift.script.revision_plan`; everything is importable from here as before.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from .revision_errors import (
     RevisionError,
     _with_ids,
 )
+from .revision_identifiers import IdentifierResolver
+from .revision_node import Revision, format_as_comma, tuple_rev_as_scalar
 from .revision_plan import (
     RevisionPlanner,
     _all_children,
@@ -38,212 +44,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
     from typing import Any
 
-_ILLEGAL_ID_CHARS = frozenset("@-+:")
 # RevisionMap views a lazily adopted snapshot makes on first use (see _adopt_lazily).
 _LAZY_VIEWS = ("_revs", "_labels", "_newest_first")
 
-# --------------------------------------------------------------------------------------------
-# small helpers
-
-
-def tuple_rev_as_scalar(rev: Any) -> Any:
-    """``()`` -> ``None``, a 1-tuple -> its element, a longer tuple unchanged."""
-    if not rev:
-        return None
-    if len(rev) == 1:
-        return rev[0]
-    return tuple(rev)
-
-
-def format_as_comma(value: Any) -> str:
-    """Render ``None``, a string or a collection as ``"a, b"``; sets are sorted."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (set, frozenset)):
-        return ", ".join(sorted(value))
-    return ", ".join(value)
-
-
-def _is_negative_int(text: str) -> bool:
-    """``re.fullmatch(r"-\\d+", text)`` (``\\d`` and :meth:`str.isdecimal` are both Unicode
-    category Nd), without importing :mod:`re`."""
-    return text[:1] == "-" and text[1:].isdecimal()
-
-
-# --------------------------------------------------------------------------------------------
-# Revision
-
-
-class Revision:
-    """One node of the graph: a revision id plus its parents, dependencies and branch labels.
-
-    ``down_revision`` and ``dependencies`` are stored the way revision files write them: ``None``,
-    a string, or a tuple.  ``branch_labels`` is the set of labels that apply to this revision,
-    including labels propagated from related revisions once it is part of a :class:`RevisionMap`.
-    """
-
-    nextrev: frozenset[str] = frozenset()
-    """Ids of revisions whose ``down_revision`` names this one."""
-
-    _all_nextrev: frozenset[str] = frozenset()
-    _resolved_dependencies: tuple[str, ...] = ()
-    _normalized_resolved_dependencies: tuple[str, ...] = ()
-    # Parent tuples, computed once: ``down_revision`` as a tuple (kept in step by its setter),
-    # and the all/normalized parent sets (filled when the map is built, cleared by a change).
-    _versioned: tuple[str, ...] = ()
-    _all_down: tuple[str, ...] | None = None
-    _normalized_down: tuple[str, ...] | None = None
-
-    def __init__(
-        self,
-        revision: str,
-        down_revision: Any,
-        dependencies: Any = None,
-        branch_labels: Any = None,
-    ) -> None:
-        downs = to_tuple(down_revision, ())
-        if down_revision and revision in downs:
-            raise LoopDetected(revision)
-        deps = to_tuple(dependencies, ())
-        if dependencies is not None and revision in deps:
-            raise DependencyLoopDetected(revision)
-        self.verify_rev_id(revision)
-        self.revision = revision
-        self.down_revision = tuple_rev_as_scalar(downs)
-        self.dependencies = tuple_rev_as_scalar(deps)
-        self._orig_branch_labels: set[str] = set(to_tuple(branch_labels, ()))
-        self.branch_labels: set[str] = set(self._orig_branch_labels)
-
-    @property
-    def down_revision(self) -> Any:
-        """The parent id(s) as the revision file writes them: ``None``, a string or a tuple."""
-        return self._down_revision
-
-    @down_revision.setter
-    def down_revision(self, value: Any) -> None:
-        self._down_revision = value
-        self._versioned = to_tuple(value, ())
-        self._all_down = self._normalized_down = None
-
-    @classmethod
-    def verify_rev_id(cls, revision: str) -> None:
-        """Raise :class:`RevisionError` if ``revision`` contains ``@ - + :``."""
-        if not isinstance(revision, str):
-            raise RevisionError(f"Revision identifier {revision!r} is not a string")
-        bad = _ILLEGAL_ID_CHARS.intersection(revision)
-        if bad:
-            raise RevisionError(
-                f"Character(s) '{', '.join(sorted(bad))}' not allowed in revision identifier "
-                f"'{revision}'"
-            )
-
-    def __repr__(self) -> str:
-        args = [repr(self.revision), repr(self.down_revision)]
-        if self.dependencies:
-            args.append(f"dependencies={self.dependencies!r}")
-        if self.branch_labels:
-            args.append(f"branch_labels={self.branch_labels!r}")
-        return f"{type(self).__name__}({', '.join(args)})"
-
-    def _reset_links(self) -> None:
-        self.nextrev = frozenset()
-        self._all_nextrev = frozenset()
-        self._resolved_dependencies = ()
-        self._normalized_resolved_dependencies = ()
-        self._all_down = self._normalized_down = None
-        self.branch_labels = set(self._orig_branch_labels)
-
-    def _set_dependencies(self, resolved: tuple[str, ...], normalized: tuple[str, ...]) -> None:
-        """Record the resolved ``depends_on`` ids (all, and those not already implied)."""
-        self._resolved_dependencies = resolved
-        self._normalized_resolved_dependencies = normalized
-        self._all_down = self._normalized_down = None
-
-    # -- parent views ------------------------------------------------------------------------
-
-    @property
-    def versioned_down_revisions(self) -> tuple[str, ...]:
-        """``down_revision`` as a tuple: the parents that occupy rows in the version table."""
-        return self._versioned
-
-    @property
-    def all_down_revisions(self) -> tuple[str, ...]:
-        """``down_revision`` plus every resolved ``depends_on`` id."""
-        found = self._all_down
-        if found is None:
-            deps = self._resolved_dependencies
-            found = _dedupe(self._versioned + deps) if deps else self._versioned
-            self._all_down = found
-        return found
-
-    @property
-    def normalized_down_revisions(self) -> tuple[str, ...]:
-        """``down_revision`` plus the dependencies (resolved to ids) not already implied.
-
-        A dependency is dropped when a ``down_revision`` ancestor already depends on it.  This is
-        the parent set used for ordering upgrades and downgrades.
-        """
-        found = self._normalized_down
-        if found is None:
-            deps = self._normalized_resolved_dependencies
-            found = _dedupe(self._versioned + deps) if deps else self._versioned
-            self._normalized_down = found
-        return found
-
-    @property
-    def resolved_dependencies(self) -> tuple[str, ...]:
-        """``depends_on`` with branch labels replaced by revision ids."""
-        return self._resolved_dependencies
-
-    # Alembic's spellings, kept for code written against alembic.script.revision.
-    _versioned_down_revisions = versioned_down_revisions
-    _all_down_revisions = all_down_revisions
-    _normalized_down_revisions = normalized_down_revisions
-
-    # -- shape ---------------------------------------------------------------------------------
-
-    @property
-    def is_head(self) -> bool:
-        """No revision names this one as its ``down_revision``."""
-        return not self.nextrev
-
-    @property
-    def _is_real_head(self) -> bool:
-        return not self._all_nextrev
-
-    is_real_head = _is_real_head
-
-    @property
-    def is_base(self) -> bool:
-        """``down_revision`` is ``None``."""
-        return self.down_revision is None
-
-    @property
-    def _is_real_base(self) -> bool:
-        return self.down_revision is None and self.dependencies is None
-
-    @property
-    def is_branch_point(self) -> bool:
-        """More than one revision names this one as ``down_revision``."""
-        return len(self.nextrev) > 1
-
-    @property
-    def _is_real_branch_point(self) -> bool:
-        return len(self._all_nextrev) > 1
-
-    @property
-    def is_merge_point(self) -> bool:
-        """``down_revision`` names more than one revision."""
-        return len(self._versioned) > 1
 
 
 # --------------------------------------------------------------------------------------------
 # RevisionMap
 
 
-class RevisionMap(RevisionPlanner):
+class RevisionMap(RevisionPlanner, IdentifierResolver):
     """The graph of all revisions, built lazily from a generator of :class:`Revision` objects.
 
     Identifiers accepted by the resolving methods: a full id, a unique prefix of at least four
@@ -677,193 +487,7 @@ class RevisionMap(RevisionPlanner):
                 f"{', '.join(others)}"
             )
 
-    # -- identifier resolution -------------------------------------------------------------------
 
-    @staticmethod
-    def _split_label(ident: Any) -> tuple[str | None, Any]:
-        if isinstance(ident, str) and "@" in ident:
-            label, symbol = ident.split("@", 1)
-            return label, symbol
-        return None, ident
-
-    def _resolve_revision_number(self, ident: Any) -> tuple[tuple[Any, ...], str | None]:
-        """``(ids, branch_label)`` for one identifier; ids may still be partial."""
-        self._ensure()
-        label, symbol = self._split_label(ident)
-        if symbol == "heads":
-            if label:
-                return self.filter_for_lineage(self._heads, label), label
-            return self._real_heads_t, label
-        if symbol == "head":
-            head = self.get_current_head(label)
-            return ((head,) if head else ()), label
-        if symbol == "base" or symbol is None or symbol == "":
-            return (), label
-        return to_tuple(symbol, ()), label
-
-    def _label_revision(self, label: str) -> Revision:
-        rev = self._labels.get(label)
-        if rev is not None:
-            return rev
-        try:
-            found = self._revision_for_ident(label)
-        except ResolutionError as err:
-            raise ResolutionError(f"No such branch: '{label}'", label) from err
-        assert found is not None
-        return found
-
-    def _revision_for_ident(self, ident: Any, check_branch: str | None = None) -> Revision | None:
-        if ident is None or ident == () or ident == "base":
-            return None
-        branch_rev = self._label_revision(check_branch) if check_branch else None
-        rev = self._lookup(ident)
-        if rev is None:
-            if not isinstance(ident, str):
-                raise ResolutionError(f"No such revision or branch '{ident}'", ident)
-            matches = [rid for rid in self._revs if len(rid) > 3 and rid.startswith(ident)]
-            if branch_rev is not None and len(matches) > 1:
-                matches = list(self.filter_for_lineage(matches, check_branch))
-            if not matches:
-                hint = (
-                    "; please ensure at least four characters are present for partial "
-                    "revision identifier matches"
-                    if len(ident) < 4
-                    else ""
-                )
-                raise ResolutionError(f"No such revision or branch '{ident}'{hint}", ident)
-            if len(matches) > 1:
-                listed = ", ".join(f"'{m}'" for m in matches[:3])
-                raise ResolutionError(
-                    f"Multiple revisions start with '{ident}': {listed}...", ident
-                )
-            rev = self._revs[matches[0]]
-        if branch_rev is not None and not self._shares_lineage(rev.revision, [branch_rev]):
-            raise ResolutionError(
-                f"Revision {rev.revision} is not a member of branch '{check_branch}'", ident
-            )
-        return rev
-
-    def _shares_lineage(
-        self, target: Any, test_against: Iterable[Any], include_dependencies: bool = False
-    ) -> bool:
-        tests = [
-            t if isinstance(t, Revision) else self._revision_for_ident(t)
-            for t in to_tuple(test_against, ())
-        ]
-        tests = [t for t in tests if t is not None]
-        if not tests:
-            return True
-        tid = target.revision if isinstance(target, Revision) else target
-        related = self.ancestors_of([tid], include_dependencies) | self.descendants_of(
-            [tid], include_dependencies
-        )
-        return any(t.revision in related for t in tests)
-
-    def filter_for_lineage(
-        self, targets: Iterable[Any], check_against: Any, include_dependencies: bool = False
-    ) -> tuple[Any, ...]:
-        """The members of ``targets`` (ids or Revisions) that are an ancestor or a descendant of
-        (or equal to) the revisions named by ``check_against`` (an identifier or branch label).
-
-        One walk up and one walk down from ``check_against``, whatever the number of targets.
-        """
-        self._ensure()
-        ids, label = self._resolve_revision_number(check_against)
-        shares: list[Revision] = []
-        if label:
-            shares.append(self._label_revision(label))
-        for i in ids:
-            r = self._revision_for_ident(i)
-            if r is not None:
-                shares.append(r)
-        targets = tuple(targets)
-        if not shares:
-            return targets
-        share_ids = [r.revision for r in shares]
-        related = self.ancestors_of(share_ids, include_dependencies) | self.descendants_of(
-            share_ids, include_dependencies
-        )
-        return tuple(
-            t
-            for t in targets
-            if t is not None and (t.revision if isinstance(t, Revision) else t) in related
-        )
-
-    def get_current_head(self, branch_label: str | None = None) -> str | None:
-        """The one head (of ``branch_label`` when given); :class:`MultipleHeads` if several."""
-        self._ensure()
-        heads: tuple[str, ...] = self._heads
-        if branch_label:
-            heads = self.filter_for_lineage(heads, branch_label)
-        if len(heads) > 1:
-            raise MultipleHeads(heads, f"{branch_label}@head" if branch_label else "head")
-        return heads[0] if heads else None
-
-    def get_revisions(self, ident: Any) -> tuple[Revision | None, ...]:
-        """All revisions an identifier (or a collection of identifiers) names.
-
-        ``heads`` gives every real head, ``base`` / ``None`` gives ``()``, ``-N`` /
-        ``label@-N`` walk down N steps from the (label's) heads.
-        """
-        self._ensure()
-        if isinstance(ident, (list, tuple, set, frozenset)):
-            out: tuple[Revision | None, ...] = ()
-            for item in ident:
-                out += self.get_revisions(item)
-            return out
-        if isinstance(ident, Revision):
-            return (ident,)
-        ids, label = self._resolve_revision_number(ident)
-        if len(ids) == 1 and isinstance(ids[0], str):
-            try:
-                steps = int(ids[0])
-            except ValueError:
-                steps = 0
-            if steps < 0:
-                heads = [self._revs[h] for h in self._real_heads_t]
-                if label is not None:
-                    heads = [h for h in heads if label in h.branch_labels]
-                walked = []
-                for head in heads:
-                    got = self._walk(head, steps)
-                    walked.append(None if got == "base" else got)
-                return tuple(walked)
-        return tuple(self._revision_for_ident(i, label) for i in ids)
-
-    def get_revision(self, ident: Any) -> Revision | None:
-        """The single revision ``ident`` names, ``None`` for ``base``.
-
-        Raises :class:`MultipleHeads` when it names several.
-        """
-        self._ensure()
-        if isinstance(ident, Revision):
-            return ident
-        ids, label = self._resolve_revision_number(ident)
-        if len(ids) == 1 and isinstance(ids[0], str) and _is_negative_int(ids[0]):
-            walked = self.get_revisions(ident)
-            if len(walked) > 1:
-                raise MultipleHeads([r.revision for r in walked if r is not None], ident)
-            return walked[0] if walked else None
-        if len(ids) > 1:
-            raise MultipleHeads(ids, ident)
-        if not ids:
-            return None
-        return self._revision_for_ident(ids[0], label)
-
-    def get_all_current(self, ident: Any) -> set[Revision]:
-        """The branch tips of everything at or below ``ident`` (dependencies included)."""
-        self._ensure()
-        tops = [r for r in self.get_revisions(ident) if r is not None]
-        region = self.ancestors_of(tops, include_dependencies=True)
-        return {
-            self._revs[rid]
-            for rid in region
-            if not any(kid in region for kid in self._revs[rid].nextrev)
-        }
-
-    _get_all_current = get_all_current
-
-    # -- relative walks --------------------------------------------------------------------------
 
 
 __all__ = [
