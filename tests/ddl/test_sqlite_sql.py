@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+
 from dbshift.ddl.sqlite_sql import (
+    column_affinity,
     column_collations,
     column_constraint_names,
+    declared_affinity,
     generated_columns,
     mentions,
     quote,
@@ -62,3 +67,39 @@ def test_quoting_round_trips_and_mentions() -> None:
         assert unquote(quote(name)) == name
     assert mentions("SELECT * FROM \"Odd\" WHERE x = 'parent'", {"odd"})
     assert not mentions("SELECT * FROM t WHERE x = 'parent'", {"parent"})
+
+
+# how SQLite stores 1, '1' and '1.5' in a column of each affinity (INTEGER and NUMERIC store alike)
+_STORED = {
+    "INTEGER": ("integer", "integer", "real"),
+    "NUMERIC": ("integer", "integer", "real"),
+    "REAL": ("real", "real", "real"),
+    "TEXT": ("text", "text", "text"),
+    "BLOB": ("integer", "text", "text"),
+}
+
+
+def test_declared_affinity_is_how_sqlite_stores_values() -> None:
+    declared = [
+        "INTEGER", "BIGINT", "FLOATING POINT", "CHARINT", "VARCHAR(10)", "NCHAR", "CLOB", "TEXT",
+        "BLOB", "", "REAL", "DOUBLE PRECISION", "FLOAT", "NUMERIC(10, 2)", "DECIMAL", "DATETIME",
+        "BOOLEAN", "STRING",
+    ]
+    conn = sqlite3.connect(":memory:")
+    for i, spelled in enumerate(declared):
+        conn.execute(f"CREATE TABLE t{i} (v {spelled})")
+        conn.executemany(f"INSERT INTO t{i} VALUES (?)", [(1,), ("1",), ("1.5",)])
+        stored = tuple(r[0] for r in conn.execute(f"SELECT typeof(v) FROM t{i} ORDER BY rowid"))
+        assert stored == _STORED[declared_affinity(spelled)], spelled
+    assert declared_affinity("FLOATING POINT") == "INTEGER"
+    assert declared_affinity("STRING") == "NUMERIC"
+
+
+def test_column_affinity_of_sqlalchemy_types() -> None:
+    dialect = sqlite.dialect()
+    assert column_affinity(sa.Integer(), dialect) == "INTEGER"
+    assert column_affinity(sa.String(5), dialect) == "TEXT"
+    assert column_affinity(sa.Numeric(10, 2), dialect) == "NUMERIC"
+    assert column_affinity(sa.Float(), dialect) == "REAL"
+    assert column_affinity(sa.LargeBinary(), dialect) == "BLOB"
+    assert column_affinity(sa.ARRAY(sa.Integer()), dialect) is None  # SQLite can't compile it

@@ -30,6 +30,8 @@ from sqlalchemy.ext.compiler import compiles
 
 from . import elements
 from .impl import DefaultImpl
+from .sqlite_sql import column_affinity
+from .sqlite_sql import quote as _quote
 
 if TYPE_CHECKING:
     from sqlalchemy import Column, Table
@@ -255,8 +257,8 @@ class SQLiteImpl(DefaultImpl):
         """
         if isinstance(new_type, (JSON, Date, DateTime, Time)):
             return
-        old_affinity = self.column_affinity(existing.type)
-        new_affinity = self.column_affinity(new_type)
+        old_affinity = column_affinity(existing.type, self.dialect)
+        new_affinity = column_affinity(new_type, self.dialect)
         if old_affinity is None or new_affinity is None:
             if existing.type._type_affinity is new_type._type_affinity:
                 return
@@ -277,22 +279,6 @@ class SQLiteImpl(DefaultImpl):
                     f"CAST(CAST({_quote(existing.name)} AS NUMERIC) AS {new_affinity})"
                 ) == expr,
             )
-
-    def column_affinity(self, type_: Any) -> str | None:
-        """SQLite's affinity for a column of ``type_`` (its rules on the declared type), or None."""
-        try:
-            declared = str(type_.compile(dialect=self.dialect)).upper()
-        except Exception:
-            return None
-        if "INT" in declared:
-            return "INTEGER"
-        if "CHAR" in declared or "CLOB" in declared or "TEXT" in declared:
-            return "TEXT"
-        if "BLOB" in declared or not declared.strip():
-            return "BLOB"
-        if "REAL" in declared or "FLOA" in declared or "DOUB" in declared:
-            return "REAL"
-        return "NUMERIC"
 
     def batch_rebuild_support(self, table_name: str, schema: str | None) -> SQLiteRebuild | None:
         """The SQLite side of a batch rebuild of ``table_name`` (online only)."""
@@ -362,11 +348,6 @@ def _is_literal_default(default: Any) -> bool:
     if isinstance(arg, TextClause):
         return bool(re.match(r"""^\s*(?:'.*'|-?\d+(?:\.\d+)?|NULL|TRUE|FALSE)\s*$""", arg.text, re.I | re.S))
     return False
-
-
-def _quote(name: str | None) -> str:
-    assert name is not None
-    return '"' + name.replace('"', '""') + '"'
 
 
 __all__ = ["SQLiteImpl"]

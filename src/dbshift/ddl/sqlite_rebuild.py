@@ -19,6 +19,7 @@ from sqlalchemy.schema import CreateTable
 
 from ..util.exc import CommandError
 from .sqlite_sql import (
+    column_affinity,
     column_collations,
     column_constraint_names,
     generated_columns,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Connection
 
-    from .sqlite import SQLiteImpl
+    from .impl import DefaultImpl
 
 #: Name prefix of the temporary CHECKs that guard a type change during the copy.
 GUARD_PREFIX = "_dbshift_lossless_"
@@ -48,7 +49,7 @@ class SQLiteRebuild:
     this class changed it); the SQL this class writes runs as it is, through the driver.
     """
 
-    def __init__(self, impl: SQLiteImpl, table_name: str, schema: str | None) -> None:
+    def __init__(self, impl: DefaultImpl, table_name: str, schema: str | None) -> None:
         self.impl = impl
         self.table_name = table_name
         self.schema = schema
@@ -386,7 +387,7 @@ class SQLiteRebuild:
         ):
             return None
         guarded = {name for name, _a in guards}
-        affinity = self.impl.column_affinity
+        dialect = self.impl.dialect
         pk = list(table.primary_key.columns)
         rowid = None  # an INTEGER PRIMARY KEY keeps its declaration: it is the rowid
         if len(pk) == 1:
@@ -403,7 +404,8 @@ class SQLiteRebuild:
                 source = copied[name]
                 if source is None:
                     return None
-                before, after = affinity(source.type), affinity(column.type)
+                before = column_affinity(source.type, dialect)
+                after = column_affinity(column.type, dialect)
                 if before is None or before != after:
                     return None
                 if after == "REAL":

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
+from .sqlite_sql import quote as _quote
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
@@ -35,10 +37,6 @@ _SUPPORTED = all(
     hasattr(SQLiteDialect, name)
     for name in ("_get_table_sql", "_get_table_pragma", "get_columns", "get_indexes")
 )
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class _PrefetchedDialect:

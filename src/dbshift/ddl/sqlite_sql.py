@@ -1,16 +1,24 @@
-"""Reading SQLite's stored CREATE TABLE text: its definitions, the column-level clauses
-SQLAlchemy's reflection leaves out (constraint names, collations, generated columns), quoting.
+"""Reading and writing SQLite's SQL text: the definitions of a stored CREATE TABLE, the
+column-level clauses SQLAlchemy's reflection leaves out (constraint names, collations, generated
+columns), identifier quoting, and the column affinity SQLite gives a declared type.
 
-Pure text functions, used by the batch rebuild (:mod:`dbshift.ddl.sqlite_rebuild`).
+Pure functions, used by the SQLite implementation (:mod:`dbshift.ddl.sqlite`), its batch rebuild
+(:mod:`dbshift.ddl.sqlite_rebuild`) and its bulk reflection (:mod:`dbshift.ddl.sqlite_reflection`).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
 
 __all__ = [
+    "column_affinity",
     "column_collations",
     "column_constraint_names",
+    "declared_affinity",
     "generated_columns",
     "generated_pattern",
     "mentions",
@@ -131,8 +139,33 @@ def unquote(name: str) -> str:
 
 
 def quote(name: str | None) -> str:
+    """``name`` as a double-quoted SQLite identifier (embedded quotes doubled)."""
     assert name is not None
     return '"' + name.replace('"', '""') + '"'
+
+
+def declared_affinity(declared: str) -> str:
+    """The affinity SQLite gives a column declared with type ``declared`` (its rules, in order)."""
+    declared = declared.upper()
+    if "INT" in declared:
+        return "INTEGER"
+    if "CHAR" in declared or "CLOB" in declared or "TEXT" in declared:
+        return "TEXT"
+    if "BLOB" in declared or not declared.strip():
+        return "BLOB"
+    if "REAL" in declared or "FLOA" in declared or "DOUB" in declared:
+        return "REAL"
+    return "NUMERIC"
+
+
+def column_affinity(type_: Any, dialect: Dialect) -> str | None:
+    """SQLite's affinity for a column of SQLAlchemy type ``type_`` as ``dialect`` declares it;
+    None when the type does not compile."""
+    try:
+        declared = str(type_.compile(dialect=dialect))
+    except Exception:
+        return None
+    return declared_affinity(declared)
 
 
 def strip_literals(sql: str) -> str:
