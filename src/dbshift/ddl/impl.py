@@ -19,7 +19,15 @@ from sqlalchemy.types import NULLTYPE
 
 from ..util.exc import CommandError
 from . import elements
-from .statement_templates import StatementTemplates, placeholder_table, plain_table_shape
+from .offline_statement_cache import (
+    OfflineStatementCache,
+    placeholder_column,
+    placeholder_index,
+    placeholder_table,
+    plain_add_column_shape,
+    plain_index_shape,
+    plain_table_shape,
+)
 from .type_impl_cache import TypeImplCache
 
 if TYPE_CHECKING:
@@ -88,8 +96,8 @@ class DefaultImpl:
         self._executed_in_step: list[Any] = []
         #: Lets equal column types share their dialect implementation (see ``type_impl_cache``).
         self.type_impls = TypeImplCache(dialect)
-        #: Offline only: text of name-only statements per shape (see ``statement_templates``).
-        self.statement_templates = StatementTemplates(self) if as_sql else None
+        #: Offline only: text of name-only statements per shape (see ``offline_statement_cache``).
+        self.offline_statement_cache = OfflineStatementCache(self) if as_sql else None
         if transactional_ddl is not None:
             self.transactional_ddl = transactional_ddl
         if self.literal_binds and not self.as_sql:
@@ -336,6 +344,47 @@ class DefaultImpl:
             )
         )
 
+    def add_column_from_cache(
+        self,
+        table_name: str,
+        column: Column,
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
+    ) -> bool:
+        """Offline: write the ADD COLUMN of a plain detached ``column`` (a name, a plain type,
+        nullability; see ``offline_statement_cache``) from its shape's cached text, leaving
+        ``column`` detached. False, with nothing written, when the caller must attach the column
+        to a table and call :meth:`add_column` (online, and for any other column)."""
+        cache = self.offline_statement_cache
+        if cache is None:
+            return False
+        shape = plain_add_column_shape(
+            column,
+            schema=schema,
+            if_not_exists=if_not_exists,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+            dialect_kw=kw,
+        )
+        names = (table_name, column.name)
+        if shape is None or not cache.usable_names(names):
+            return False
+
+        def record(placeholders: Sequence[str]) -> None:
+            self.add_column(
+                placeholders[0],
+                placeholder_column(placeholders, column),
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+            )
+
+        return cache.write(shape, names, record, [type(column.type)])
+
     def column_constraint_rendered_inline(self, constraint: Constraint) -> bool:
         """Whether ``add_column`` already rendered ``constraint`` inside ADD COLUMN."""
         return False
@@ -377,7 +426,7 @@ class DefaultImpl:
         table.dispatch.before_create(
             table, self.connection, checkfirst=False, _ddl_runner=self
         )
-        if not self._create_table_from_template(table, bool(if_not_exists)):
+        if not self._create_table_from_cache(table, bool(if_not_exists)):
             for column in table.columns:
                 self.type_impls.share(column.type)
             self._exec(sa_schema.CreateTable(table, if_not_exists=bool(if_not_exists)))
@@ -391,17 +440,17 @@ class DefaultImpl:
                 if column.comment:
                     self.create_column_comment(column)
 
-    def _create_table_from_template(self, table: Table, if_not_exists: bool) -> bool:
-        """Offline: write the CREATE TABLE of a plain table from its shape's template (see
-        ``statement_templates``); False when it must be compiled."""
-        templates = self.statement_templates
-        if templates is None:
+    def _create_table_from_cache(self, table: Table, if_not_exists: bool) -> bool:
+        """Offline: write the CREATE TABLE of a plain table from its shape's cached text (see
+        ``offline_statement_cache``); False when it must be compiled."""
+        cache = self.offline_statement_cache
+        if cache is None:
             return False
         shape = plain_table_shape(table)
         if shape is None:
             return False
         names = (table.name, *(column.name for column in table.columns))
-        if not templates.usable_names(names):
+        if not cache.usable_names(names):
             return False
 
         def record(placeholders: Sequence[str]) -> None:
@@ -412,7 +461,7 @@ class DefaultImpl:
             )
 
         type_classes = [type(column.type) for column in table.columns]
-        return templates.write(("create_table", shape, if_not_exists), names, record, type_classes)
+        return cache.write(("create_table", shape, if_not_exists), names, record, type_classes)
 
     def drop_table(self, table: Table, *, if_exists: bool | None = None) -> None:
         """DROP TABLE, firing drop events."""
@@ -441,6 +490,44 @@ class DefaultImpl:
     def create_index(self, index: Index, **kw: Any) -> None:
         """CREATE INDEX."""
         self._exec(sa_schema.CreateIndex(index, **kw))
+
+    def create_index_from_cache(
+        self,
+        index_name: str | None,
+        table_name: str,
+        columns: Sequence[Any],
+        *,
+        schema: str | None = None,
+        unique: bool = False,
+        if_not_exists: bool | None = None,
+        naming_convention: Mapping[str, Any] | None = None,
+        **kw: Any,
+    ) -> bool:
+        """Offline: write the CREATE INDEX of a plain index (named columns of a table outside any
+        schema, no dialect options ``kw``, a name the target metadata's ``naming_convention``
+        keeps) from its shape's cached text, without building the ``Index``. False, with nothing
+        written, when the caller must build it and call :meth:`create_index` (online, and for
+        any other index)."""
+        cache = self.offline_statement_cache
+        if cache is None:
+            return False
+        shape = plain_index_shape(
+            columns,
+            schema=schema,
+            unique=unique,
+            if_not_exists=if_not_exists,
+            naming_convention=naming_convention,
+            dialect_kw=kw,
+        )
+        names = (index_name, table_name, *columns)
+        if shape is None or not cache.usable_names(names):
+            return False
+
+        def record(placeholders: Sequence[str]) -> None:
+            options = {} if if_not_exists is None else {"if_not_exists": if_not_exists}
+            self.create_index(placeholder_index(placeholders, unique), **options)
+
+        return cache.write(shape, names, record)
 
     def drop_index(self, index: Index, **kw: Any) -> None:
         """DROP INDEX."""

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, PrimaryKeyConstraint, Table
 
+from ..ddl.impl import DefaultImpl
 from . import ops
 from .base import Operations
-from .offline_templates import write_add_column, write_create_index
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.schema import Constraint
@@ -21,6 +21,18 @@ def _is_emitted(constraint: Constraint, operations: Operations) -> bool:
         return False
     rule = constraint._create_rule  # type: ignore[attr-defined]
     return rule is None or bool(rule(operations.impl))
+
+
+def _database_impl(
+    operations: Operations, operation: ops.MigrateOperation, op_class: type
+) -> DefaultImpl | None:
+    """The database implementation, for an ``operation`` of exactly ``op_class``: None for a
+    subclass (it may build its objects its own way) and inside batch operations (whose
+    implementation queues the ops)."""
+    impl = operations.impl
+    if type(operation) is op_class and isinstance(impl, DefaultImpl):
+        return impl
+    return None
 
 
 @Operations.implementation_for(ops.AlterColumnOp)
@@ -86,12 +98,19 @@ def drop_column(operations: Operations, operation: ops.DropColumnOp) -> None:
 
 @Operations.implementation_for(ops.CreateIndexOp)
 def create_index(operations: Operations, operation: ops.CreateIndexOp) -> None:
-    """CREATE INDEX (offline, plain ones come from a per-shape template)."""
-    if not write_create_index(operations, operation, _create_index):
-        _create_index(operations, operation)
-
-
-def _create_index(operations: Operations, operation: ops.CreateIndexOp) -> None:
+    """CREATE INDEX (offline, the database implementation writes plain ones from its cache)."""
+    impl = _database_impl(operations, operation, ops.CreateIndexOp)
+    if impl is not None and impl.create_index_from_cache(
+        operation.index_name,
+        operation.table_name,
+        operation.columns,
+        schema=operation.schema,
+        unique=operation.unique,
+        if_not_exists=operation.if_not_exists,
+        naming_convention=operations.schema_obj._naming_convention(),
+        **operation.kw,
+    ):
+        return
     index = operation.to_index(operations.migration_context)
     kw: dict[str, Any] = {}
     if operation.if_not_exists is not None:
@@ -138,13 +157,19 @@ def drop_table_comment(operations: Operations, operation: ops.DropTableCommentOp
 
 @Operations.implementation_for(ops.AddColumnOp)
 def add_column(operations: Operations, operation: ops.AddColumnOp) -> None:
-    """ADD COLUMN, then its separate constraints, indexes and comment (offline, plain columns come
-    from a per-shape template)."""
-    if not write_add_column(operations, operation, _add_column):
-        _add_column(operations, operation)
-
-
-def _add_column(operations: Operations, operation: ops.AddColumnOp) -> None:
+    """ADD COLUMN, then its separate constraints, indexes and comment (offline, the database
+    implementation writes plain columns from its cache)."""
+    impl = _database_impl(operations, operation, ops.AddColumnOp)
+    if impl is not None and impl.add_column_from_cache(
+        operation.table_name,
+        operation.column,
+        schema=operation.schema,
+        if_not_exists=operation.if_not_exists,
+        inline_references=operation.inline_references,
+        inline_primary_key=operation.inline_primary_key,
+        **operation.kw,
+    ):
+        return
     table = operations.schema_obj.table(
         operation.table_name, operation.column, schema=operation.schema
     )

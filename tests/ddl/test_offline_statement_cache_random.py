@@ -1,9 +1,10 @@
-"""Offline templates against compiling, on random directives: the same SQL, the same errors.
+"""The offline statement cache against compiling, on random directives: the same SQL, the same
+errors.
 
 Each case draws a sequence of create_table / add_column / create_index calls (names that need
 quoting, reserved words, long names, many column types and options, shapes that repeat so that
-templates are used) and runs it twice per dialect: with statement templates and without. Both
-runs must write the same statements, and fail (if they fail) at the same call with the same
+the cache is used) and runs it twice per dialect: with the offline statement cache and without.
+Both runs must write the same statements, and fail (if they fail) at the same call with the same
 error.
 """
 
@@ -85,10 +86,10 @@ def _directives(seed: int) -> list[tuple[str, tuple, dict]]:
     return calls
 
 
-def _run(offline_op: Any, dialect: str, seed: int, templates: bool) -> tuple[list[str], Any]:
+def _run(offline_op: Any, dialect: str, seed: int, cache: bool) -> tuple[list[str], Any]:
     op, sql = offline_op(dialect)
-    if not templates:
-        op.impl.statement_templates = None
+    if not cache:
+        op.impl.offline_statement_cache = None
     error = None
     # drawn again for each run: fresh Column objects (a Column belongs to one table)
     for i, (name, args, kw) in enumerate(_directives(seed)):
@@ -102,31 +103,31 @@ def _run(offline_op: Any, dialect: str, seed: int, templates: bool) -> tuple[lis
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("seed", range(12))
-def test_random_directives_write_the_same_sql_with_and_without_templates(
+def test_random_directives_write_the_same_sql_with_and_without_the_cache(
     offline_op: Any, dialect: str, seed: int
 ) -> None:
-    templated = _run(offline_op, dialect, seed, templates=True)
-    compiled = _run(offline_op, dialect, seed, templates=False)
-    assert templated == compiled
-    assert templated[0], "nothing was written"
+    cached = _run(offline_op, dialect, seed, cache=True)
+    compiled = _run(offline_op, dialect, seed, cache=False)
+    assert cached == compiled
+    assert cached[0], "nothing was written"
 
 
-def test_the_random_cases_do_use_templates(offline_op: Any, monkeypatch: Any) -> None:
-    """Not a vacuous comparison: most random cases run to the end, and templates write."""
-    from dbshift.ddl.statement_templates import StatementTemplates
+def test_the_random_cases_do_use_the_cache(offline_op: Any, monkeypatch: Any) -> None:
+    """Not a vacuous comparison: most random cases run to the end, and the cache writes."""
+    from dbshift.ddl.offline_statement_cache import OfflineStatementCache
 
     written = []
-    original = StatementTemplates.write
+    original = OfflineStatementCache.write
 
     def write(self: Any, *args: Any, **kw: Any) -> bool:
         done = original(self, *args, **kw)
         written.append(done)
         return done
 
-    monkeypatch.setattr(StatementTemplates, "write", write)
+    monkeypatch.setattr(OfflineStatementCache, "write", write)
     finished = 0
     for dialect in DIALECTS:
         for seed in range(12):
-            finished += _run(offline_op, dialect, seed, templates=True)[1] is None
+            finished += _run(offline_op, dialect, seed, cache=True)[1] is None
     assert finished >= 50  # of 72
     assert written.count(True) >= 800

@@ -1,4 +1,5 @@
-"""Offline statement templates: plain create_index/add_column write exactly what compiling writes."""
+"""The offline statement cache (dbshift.ddl.offline_statement_cache): plain create_table,
+add_column and create_index write exactly what compiling writes, and anything else is compiled."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles, deregister
 from sqlalchemy.schema import CreateIndex
 
+from dbshift.ddl.impl import DefaultImpl
+from dbshift.ddl.offline_statement_cache import OfflineStatementCache
+from dbshift.operations import ops
 from dbshift.operations.schemaobj import SchemaObjects
 from dbshift.util.exc import CommandError
 
 DIALECTS = ["postgresql", "mysql", "sqlite", "mssql", "oracle", "default"]
 
-# names that need quoting, reserved words, mixed case, and names that become templates' placeholders
+# names that need quoting, reserved words, mixed case, and names that are the cache's placeholders
 NAMES = [
     ("t", "c", "ix_t_c"),
     ("Order", "Select", "IX_Mixed"),
@@ -23,9 +27,9 @@ NAMES = [
 ]
 
 
-def _run(op, with_templates: bool) -> None:
-    if not with_templates:
-        op.impl.statement_templates = None
+def _run(op, with_cache: bool) -> None:
+    if not with_cache:
+        op.impl.offline_statement_cache = None
     for table, column, index in NAMES:
         op.add_column(table, sa.Column(column, sa.String(20), nullable=False))
         op.add_column(table, sa.Column(column + "_n", sa.Numeric(10, 2)))
@@ -35,23 +39,27 @@ def _run(op, with_templates: bool) -> None:
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_templated_sql_is_what_compiling_writes(offline_op, dialect):
-    op, templated = offline_op(dialect)
-    _run(op, with_templates=True)
+def test_cached_sql_is_what_compiling_writes(offline_op, dialect):
+    op, cached = offline_op(dialect)
+    _run(op, with_cache=True)
     op, compiled = offline_op(dialect)
-    _run(op, with_templates=False)
-    assert templated.raw == compiled.raw
+    _run(op, with_cache=False)
+    assert cached.raw == compiled.raw
     assert len(compiled.raw) >= 5 * len(NAMES)
 
 
 def test_only_the_first_op_of_a_shape_builds_objects(offline_op, monkeypatch):
     built: list[str | None] = []
-    original = SchemaObjects.index
+    original = DefaultImpl.create_index
 
-    def index(self, name, *args, **kw):
-        built.append(name)
-        return original(self, name, *args, **kw)
+    def create_index(self, index, **kw):
+        built.append(index.name)
+        return original(self, index, **kw)
 
+    def index(self, *args, **kw):
+        raise AssertionError("the op layer built an index")
+
+    monkeypatch.setattr(DefaultImpl, "create_index", create_index)
     monkeypatch.setattr(SchemaObjects, "index", index)
     op, sql = offline_op("postgresql")
     for i in range(3):
@@ -66,7 +74,7 @@ def test_only_the_first_op_of_a_shape_builds_objects(offline_op, monkeypatch):
     ]
 
 
-def test_a_user_compiler_turns_templates_off(offline_op):
+def test_a_user_compiler_turns_the_cache_off(offline_op):
     @compiles(CreateIndex, "postgresql")
     def _create_index(element, compiler, **kw):
         index = element.element
@@ -158,13 +166,13 @@ def _tables(op) -> None:
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_templated_create_table_is_what_compiling_writes(offline_op, dialect):
-    op, templated = offline_op(dialect)
+def test_cached_create_table_is_what_compiling_writes(offline_op, dialect):
+    op, cached = offline_op(dialect)
     _tables(op)
     op, compiled = offline_op(dialect)
-    op.impl.statement_templates = None
+    op.impl.offline_statement_cache = None
     _tables(op)
-    assert templated.raw == compiled.raw
+    assert cached.raw == compiled.raw
     assert len(compiled.raw) >= 6 * len(NAMES)
 
 
@@ -225,3 +233,74 @@ def test_dialect_options_are_compiled(offline_op):
         "ALTER TABLE t ADD COLUMN x INTEGER NOT NULL",
         "ALTER TABLE t ADD COLUMN y INTEGER NOT NULL ON CONFLICT FAIL",
     ]
+
+
+def test_conventions_that_keep_given_names_write_what_compiling_writes(offline_op, monkeypatch):
+    written = []
+    original = OfflineStatementCache.write
+
+    def write(self, *args, **kw):
+        written.append(original(self, *args, **kw))
+        return written[-1]
+
+    monkeypatch.setattr(OfflineStatementCache, "write", write)
+    convention = {
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+    runs = []
+    for with_cache in (True, False):
+        metadata = sa.MetaData(naming_convention=convention)
+        op, sql = offline_op("postgresql", target_metadata=metadata)
+        _run(op, with_cache)
+        _tables(op)
+        runs.append(sql)
+    assert runs[0].raw == runs[1].raw
+    assert "CREATE TABLE t ( id SERIAL NOT NULL, c VARCHAR(20) NOT NULL, " \
+        "CONSTRAINT pk_t PRIMARY KEY (id) )" in runs[0]
+    assert "CREATE INDEX ix_t_c ON t (c)" in runs[0]
+    assert written.count(True) >= 5 * len(NAMES)  # add_column and create_index from the cache
+
+
+class _PrefixedIndexOp(ops.CreateIndexOp):
+    """An op subclass that builds its index its own way (a plugin's)."""
+
+    def to_index(self, migration_context=None):
+        index = super().to_index(migration_context)
+        index.name = "p_" + index.name
+        return index
+
+
+def test_a_subclassed_op_builds_its_own_index(offline_op):
+    op, sql = offline_op("postgresql")
+    op.create_index("ix_a", "t", ["a"])
+    op.invoke(_PrefixedIndexOp("ix_b", "t", ["b"]))
+    op.invoke(_PrefixedIndexOp("ix_c", "t", ["c"]))
+    assert sql == [
+        "CREATE INDEX ix_a ON t (a)",
+        "CREATE INDEX p_ix_b ON t (b)",
+        "CREATE INDEX p_ix_c ON t (c)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda op: op.create_index("ix_a", "t", ["a"], schema="s"), "CREATE INDEX ix_a ON s.t (a)"),
+        (
+            lambda op: op.create_index("ix_a", "t", ["a"], postgresql_using="gin"),
+            "CREATE INDEX ix_a ON t USING gin (a)",
+        ),
+        (lambda op: op.add_column("t", sa.Column("a", sa.Integer()), schema="s"),
+         "ALTER TABLE s.t ADD COLUMN a INTEGER"),
+    ],
+)
+def test_schemas_and_dialect_options_are_compiled(offline_op, monkeypatch, call, expected):
+    op, sql = offline_op("postgresql")
+    cache = op.impl.offline_statement_cache
+    monkeypatch.setattr(cache, "write", lambda *a, **k: pytest.fail("cache used"))
+    call(op)
+    assert sql == [expected]

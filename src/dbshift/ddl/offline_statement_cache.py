@@ -1,54 +1,67 @@
 """Offline SQL of statements that differ only by their names, compiled once per shape.
 
 In ``--sql`` mode most directives of a long history (``create_index("ix_a", "a", ["x"])``,
-``add_column("a", Column("c", Integer()))``) differ from one revision to the next only in the names
-they carry. Building SQLAlchemy objects for each and compiling them costs far more than the text.
-:class:`StatementTemplates` runs the normal path once per *shape* (the caller's key for everything
-but the names) with placeholder names, keeps the text it wrote, and for each later op of that shape
-writes the same text with the real names put back, each quoted by the dialect's own
-``IdentifierPreparer.quote``: that is how SQLAlchemy's DDL compilers write a plain table, column or
-index name, so the text is the one compiling would have given.
+``add_column("a", Column("c", Integer()))``, ``create_table`` of plain columns) differ from one
+revision to the next only in the names they carry. Building SQLAlchemy objects for each and
+compiling them costs far more than the text. :class:`OfflineStatementCache` runs the normal path
+once per *shape* (everything but the names) with placeholder names, keeps the text it wrote, and for
+each later statement of that shape writes the same text with the real names put back, each quoted
+by the dialect's own ``IdentifierPreparer.quote``: that is how SQLAlchemy's DDL compilers write a
+plain table, column or index name, so the text is the one compiling would have given.
+
+The ``plain_*_shape`` functions decide which statements have a shape: no schema, no dialect
+options, no name a naming convention rewrites, no defaults, constraints or comments, plain
+SQLAlchemy types; anything else returns None and is compiled as usual. The ``placeholder_*``
+functions build the objects the normal path is run with to record a shape.
 
 A shape is only kept when every placeholder shows up in what the normal path wrote, each time as a
 name of its own (never inside a longer identifier, as a convention or a truncation would put it); a
-shape whose normal path fails or writes nothing usable is remembered as not templatable and always
+shape whose normal path fails or writes nothing usable is remembered as not cacheable and always
 takes the normal path (which then reports errors with the real names). Names that SQLAlchemy could
 write other than through ``quote`` (a ``quoted_name`` that forces quoting, a name longer than the
-dialect allows, which index names get truncated for) are refused by :meth:`usable_names`.
-Third-party implementations and ``@compiles`` overrides outside dbshift turn templates off.
+dialect allows, which index names get truncated for) are refused by
+:meth:`OfflineStatementCache.usable_names`. Third-party implementations and ``@compiles`` overrides
+outside dbshift turn the cache off.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from sqlalchemy import Column, Integer, PrimaryKeyConstraint
+from sqlalchemy import Column, Index, Integer, MetaData, PrimaryKeyConstraint, Table
+from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 from sqlalchemy.sql.elements import quoted_name
+from sqlalchemy.types import NULLTYPE
 
+from .elements import AddColumn
 from .type_impl_cache import type_identity
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy.engine import Dialect
 
-    from .impl import DefaultImpl
-
-_NOT_TEMPLATABLE = object()
+_NOT_CACHEABLE = object()
 
 
-class StatementTemplates:
-    """Per offline implementation: shape -> the text it writes, split around the names."""
+class OfflineWriter(Protocol):
+    """What the cache needs of the implementation it serves (a ``DefaultImpl``)."""
 
-    def __init__(self, impl: DefaultImpl) -> None:
-        self.impl = impl
-        dialect = impl.dialect
+    dialect: Dialect
+    output_buffer: TextIO | None
+
+
+class OfflineStatementCache:
+    """For one offline implementation: shape -> the text it writes, split around the names."""
+
+    def __init__(self, writer: OfflineWriter) -> None:
+        self.writer = writer
+        dialect = writer.dialect
         self._quote = dialect.identifier_preparer.quote
         limits = [dialect.max_identifier_length, getattr(dialect, "max_index_name_length", None)]
         self._max_length = min(n for n in limits if n)
-        self._templates: dict[Hashable, Any] = {}
-        self._enabled = _dbshift_implementation(type(impl))
-        self._classes = _checked_classes()
+        self._texts: dict[Hashable, Any] = {}
+        self._enabled = _dbshift_implementation(type(writer))
 
     def usable_names(self, names: Sequence[Any]) -> bool:
         """Whether every name is a plain string SQLAlchemy would write through ``quote()``."""
@@ -77,20 +90,20 @@ class StatementTemplates:
         called once per shape, its output captured. ``also_compiled`` lists further classes whose
         compilers the statements use (the columns' type classes).
         """
-        if not self._enabled or has_foreign_compiler(self._classes):
+        if not self._enabled or has_foreign_compiler(_CHECKED_CLASSES):
             return False
         if also_compiled and has_foreign_compiler(also_compiled):
             return False
-        template = self._templates.get(shape)
-        if template is None:
-            template = self._templates[shape] = self._record(len(names), record)
-        if template is _NOT_TEMPLATABLE:
+        text = self._texts.get(shape)
+        if text is None:
+            text = self._texts[shape] = self._record(len(names), record)
+        if text is _NOT_CACHEABLE:
             return False
         quote = self._quote
-        buffer = self.impl.output_buffer
+        buffer = self.writer.output_buffer
         assert buffer is not None
         flush = getattr(buffer, "flush", None)
-        for pieces, slots in template:
+        for pieces, slots in text:
             parts = [pieces[0]]
             for slot, piece in zip(slots, pieces[1:]):
                 parts.append(quote(names[slot]))
@@ -104,17 +117,17 @@ class StatementTemplates:
         """Run ``record`` with placeholders; each write it made, split around the placeholders."""
         placeholders = [f"dbshiftname{i}x" for i in range(count)]
         if any(self._quote(p) != p or len(p) > self._max_length for p in placeholders):
-            return _NOT_TEMPLATABLE
-        impl = self.impl
-        real_buffer = impl.output_buffer
+            return _NOT_CACHEABLE
+        writer = self.writer
+        real_buffer = writer.output_buffer
         writes = _Writes()
-        impl.output_buffer = writes  # type: ignore[assignment]
+        writer.output_buffer = writes  # type: ignore[assignment]
         try:
             record(placeholders)
         except Exception:
-            return _NOT_TEMPLATABLE
+            return _NOT_CACHEABLE
         finally:
-            impl.output_buffer = real_buffer
+            writer.output_buffer = real_buffer
         # each placeholder must be there, and only as a name of its own (not inside a longer one,
         # such as a name a convention or truncation derived from it, nor inside a string literal)
         text = "".join(writes)
@@ -123,12 +136,12 @@ class StatementTemplates:
         )
         found = pattern.findall(text)
         if set(found) != set(placeholders) or len(found) != sum(map(text.count, placeholders)):
-            return _NOT_TEMPLATABLE
-        template = []
+            return _NOT_CACHEABLE
+        split_writes = []
         for written in writes:
             split = pattern.split(written)
-            template.append((split[0::2], [placeholders.index(p) for p in split[1::2]]))
-        return template
+            split_writes.append((split[0::2], [placeholders.index(p) for p in split[1::2]]))
+        return split_writes
 
 
 class _Writes(list):
@@ -139,6 +152,51 @@ class _Writes(list):
 
     def flush(self) -> None:
         pass
+
+
+# ---------------------------------------------------------------------- shapes
+
+
+def plain_index_shape(
+    columns: Sequence[Any],
+    *,
+    schema: str | None,
+    unique: bool,
+    if_not_exists: bool | None,
+    naming_convention: Mapping[str, Any] | None,
+    dialect_kw: Mapping[str, Any],
+) -> Hashable | None:
+    """What, besides its names, decides a CREATE INDEX on ``columns`` of a table outside any
+    schema, without dialect options, whose given name ``naming_convention`` does not rewrite;
+    None for any other index. (That the names are plain strings is :meth:`usable_names`' part.)"""
+    if (
+        schema is not None
+        or dialect_kw
+        or not columns
+        or convention_renames_given_names(naming_convention)
+    ):
+        return None
+    return ("create_index", bool(unique), if_not_exists, 2 + len(columns))
+
+
+def plain_add_column_shape(
+    column: Any,
+    *,
+    schema: str | None,
+    if_not_exists: bool | None,
+    inline_references: bool | None,
+    inline_primary_key: bool | None,
+    dialect_kw: Mapping[str, Any],
+) -> Hashable | None:
+    """What, besides the table and column names, decides the ADD COLUMN of a detached plain
+    column (see :func:`plain_column_shape`) to a table outside any schema, without dialect
+    options; None for any other."""
+    if schema is not None or dialect_kw:
+        return None
+    column_shape = plain_column_shape(column)
+    if column_shape is None:
+        return None
+    return ("add_column", column_shape, if_not_exists, inline_references, inline_primary_key)
 
 
 def plain_column_shape(column: Any, *, attached: bool = False) -> Hashable | None:
@@ -206,6 +264,14 @@ def plain_table_shape(table: Table) -> Hashable | None:
     return (*columns, pk_positions, primary_key._implicit_generated)
 
 
+def convention_renames_given_names(naming_convention: Mapping[str, Any] | None) -> bool:
+    """Whether ``naming_convention`` (a ``MetaData``'s) rewrites explicitly given names: one of
+    its patterns uses ``%(constraint_name)s``."""
+    return bool(naming_convention) and any(
+        "constraint_name" in str(v) for v in naming_convention.values()  # type: ignore[union-attr]
+    )
+
+
 def _dialect_options_are_memoized() -> bool:
     """Whether SQLAlchemy keeps an item's dialect options in its ``dialect_options`` attribute,
     set as soon as a dialect option is given and not before (checked once, on two columns)."""
@@ -224,12 +290,29 @@ def _has_dialect_options(item: Any) -> bool:
 _MEMOIZED_DIALECT_OPTIONS = _dialect_options_are_memoized()
 
 
+# ---------------------------------------------------------------------- placeholder objects
+
+
+def placeholder_index(names: Sequence[str], unique: bool) -> Index:
+    """An index of :func:`plain_index_shape`'s shape named ``names[0]``, on table ``names[1]``,
+    of the columns ``names[2:]`` (as the op layer's stub table holds them: no type)."""
+    table = Table(names[1], MetaData(), *(Column(name, NULLTYPE) for name in names[2:]))
+    kw = {"unique": True} if unique else {}
+    return Index(names[0], *(table.c[name] for name in names[2:]), **kw)
+
+
+def placeholder_column(names: Sequence[str], column: Column) -> Column:
+    """A column of plain ``column``'s shape named ``names[1]``, in a table named ``names[0]``."""
+    copy = Column(
+        names[1], column.type, nullable=column.nullable, autoincrement=column.autoincrement
+    )
+    Table(names[0], MetaData(), copy)
+    return copy
+
+
 def placeholder_table(table: Table, names: Sequence[str]) -> Table:
     """A table of :func:`plain_table_shape` ``table``'s shape, named ``names[0]``, with columns
     named ``names[1:]``."""
-    from sqlalchemy import MetaData
-    from sqlalchemy import Table as TableClass
-
     columns = [
         Column(
             name,
@@ -246,7 +329,10 @@ def placeholder_table(table: Table, names: Sequence[str]) -> Table:
         items.append(
             PrimaryKeyConstraint(*(names[1 + positions[c]] for c in table.primary_key.columns))
         )
-    return TableClass(names[0], MetaData(), *items)
+    return Table(names[0], MetaData(), *items)
+
+
+# ---------------------------------------------------------------------- when the cache is off
 
 
 def _dbshift_implementation(impl_class: type) -> bool:
@@ -254,22 +340,16 @@ def _dbshift_implementation(impl_class: type) -> bool:
     return all(cls.__module__.startswith("dbshift.") for cls in impl_class.__mro__[:-1])
 
 
-def _checked_classes() -> tuple[type, ...]:
-    """The construct classes whose compilers the templated statements use."""
-    from sqlalchemy import Index, Table
-    from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
-
-    from .elements import AddColumn
-
-    return (
-        AddColumn, CreateIndex, CreateTable, CreateColumn, Column, Index, Table, PrimaryKeyConstraint
-    )
+#: The construct classes whose compilers the cached statements use.
+_CHECKED_CLASSES = (
+    AddColumn, CreateIndex, CreateTable, CreateColumn, Column, Index, Table, PrimaryKeyConstraint
+)
 
 
 def has_foreign_compiler(classes: Sequence[type]) -> bool:
     """Whether an ``@compiles`` function from outside dbshift and SQLAlchemy is registered for one
     of ``classes`` or a base it inherits the registration from (its output could depend on a name
-    in ways a template can't know)."""
+    in ways the cache can't know)."""
     for cls in classes:
         dispatcher = getattr(cls, "_compiler_dispatcher", None)
         if dispatcher is None:
