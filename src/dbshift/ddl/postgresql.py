@@ -367,6 +367,8 @@ class BatchSwap:
         return list(self.impl.connection.execute(text(sql), params))
 
     def detach(self) -> Any:
+        """Save the table's views, triggers, owned sequences and identity counters, drop the
+        views and release the sequences; returns :meth:`attach`, to run on the new table."""
         oid = self._rows("SELECT CAST(:t AS regclass)::oid", t=self.qualified)[0][0]
         self._save_views(oid)
         self.triggers = [
@@ -431,6 +433,8 @@ class BatchSwap:
             )
 
     def attach(self) -> None:
+        """Give the new table back what :meth:`detach` saved: owned SERIAL sequences, identity
+        counters, views and triggers."""
         for sequence, column in self.owned:
             present = self._rows(
                 "SELECT 1 FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "

@@ -620,6 +620,7 @@ class DeclaredType(sqltypes.UserDefinedType):
         self.declared = declared
 
     def get_col_spec(self, **kw: Any) -> str:
+        """The declared type, as it was given."""
         return self.declared
 
 

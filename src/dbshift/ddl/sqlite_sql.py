@@ -66,6 +66,7 @@ _NAME = r'("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|\S+)'
 
 
 def generated_pattern() -> re.Pattern[str]:
+    """The start of a generated column's ``[GENERATED ALWAYS] AS (`` clause."""
     # compiled on first use (re caches it): most rebuilds never need it
     return re.compile(r"\b(?:GENERATED\s+ALWAYS\s+)?AS\s*\(", re.IGNORECASE)
 
@@ -132,6 +133,7 @@ def generated_columns(sql: str) -> dict[str, tuple[str, bool]]:
 
 
 def unquote(name: str) -> str:
+    """An identifier as SQL text spells it (``"a""b"``, `` `a` ``, ``[a]`` or bare) made plain."""
     if name[:1] in "\"`[" and len(name) > 1:
         inner = name[1:-1]
         return inner.replace('""', '"') if name[0] == '"' else inner
@@ -169,6 +171,8 @@ def column_affinity(type_: Any, dialect: Dialect) -> str | None:
 
 
 def strip_literals(sql: str) -> str:
+    """``sql`` with every string literal emptied (``'a, b'`` -> ``''``), so that what is inside
+    one is never read as SQL."""
     return re.sub(r"'(?:[^']|'')*'", "''", sql)
 
 
