@@ -65,6 +65,8 @@ class DefaultImpl:
     type_arg_extract: ClassVar[Sequence[str]] = ()
     #: Identity options autogenerate does not compare.
     identity_attrs_ignore: ClassVar[tuple[str, ...]] = ("order", "on_null")
+    #: Whether reflection returns foreign keys' DEFERRABLE/INITIALLY (autogenerate compares them).
+    reflects_fk_deferral: ClassVar[bool] = False
 
     _registry: ClassVar[dict[str, type[DefaultImpl]]] = {}
 
@@ -647,11 +649,17 @@ class DefaultImpl:
         """Adjust, in place, the options compared for foreign keys on both sides.
 
         Each dictionary has ``ondelete``/``onupdate`` (upper case, None for NO ACTION),
-        ``deferrable`` and ``initially``. By default the database does not reflect deferral, so
-        ``deferrable``/``initially`` are not compared.
+        ``deferrable`` and ``initially``. Where the database does not reflect deferral
+        (:attr:`reflects_fk_deferral`), ``deferrable``/``initially`` are not compared; where it
+        does, INITIALLY IMMEDIATE (the default) counts as unset.
         """
         for options in (*conn_fks, *metadata_fks):
-            options["deferrable"] = options["initially"] = None
+            if self.reflects_fk_deferral:
+                initially = (options.get("initially") or "").upper() or None
+                options["deferrable"] = bool(options.get("deferrable"))
+                options["initially"] = None if initially == "IMMEDIATE" else initially
+            else:
+                options["deferrable"] = options["initially"] = None
 
     def correct_for_autogen_check_constraints(
         self,

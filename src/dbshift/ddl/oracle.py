@@ -49,6 +49,7 @@ class OracleImpl(DefaultImpl):
         {"BIGINT", "INTEGER", "SMALLINT", "DECIMAL", "NUMERIC", "NUMBER"},
         {"DOUBLE", "FLOAT", "DOUBLE_PRECISION"},
     )
+    reflects_fk_deferral = True
 
     def __init__(self, *arg: Any, **kw: Any) -> None:
         super().__init__(*arg, **kw)
@@ -78,17 +79,6 @@ class OracleImpl(DefaultImpl):
         blank = Column(column.name, column.type, comment="")
         Table(table.name, MetaData(), blank, schema=table.schema)
         self._exec(sa_schema.SetColumnComment(blank))
-
-    # ------------------------------------------------------------------ autogenerate
-
-    def correct_for_autogen_foreignkeys(
-        self, conn_fks: list[dict[str, Any]], metadata_fks: list[dict[str, Any]]
-    ) -> None:
-        """Oracle reflects DEFERRABLE and INITIALLY: compared, INITIALLY IMMEDIATE as unset."""
-        for options in (*conn_fks, *metadata_fks):
-            initially = (options.get("initially") or "").upper() or None
-            options["deferrable"] = bool(options.get("deferrable"))
-            options["initially"] = None if initially == "IMMEDIATE" else initially
 
 
 # ---------------------------------------------------------------------------------------------

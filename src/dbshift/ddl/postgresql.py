@@ -61,6 +61,7 @@ class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl = True
     type_synonyms = DefaultImpl.type_synonyms + ({"FLOAT", "DOUBLE PRECISION"},)
+    reflects_fk_deferral = True
 
     # ------------------------------------------------------------------ columns
 
@@ -188,15 +189,6 @@ class PostgresqlImpl(DefaultImpl):
     def autogen_expression_key(self, sql: str) -> str:
         """Casts in index expressions (``(title)::text``) do not count."""
         return _CAST_ANYWHERE.sub("", super().autogen_expression_key(sql))
-
-    def correct_for_autogen_foreignkeys(
-        self, conn_fks: list[dict[str, Any]], metadata_fks: list[dict[str, Any]]
-    ) -> None:
-        """PostgreSQL reflects DEFERRABLE and INITIALLY: compared, INITIALLY IMMEDIATE as unset."""
-        for options in (*conn_fks, *metadata_fks):
-            initially = (options.get("initially") or "").upper() or None
-            options["deferrable"] = bool(options.get("deferrable"))
-            options["initially"] = None if initially == "IMMEDIATE" else initially
 
     def autogen_standalone_type(self, type_: Any) -> Any:
         """A named native ENUM is a type of its own (``CREATE TYPE``): tables and columns that
