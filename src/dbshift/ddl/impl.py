@@ -28,6 +28,7 @@ from .offline_statement_cache import (
     plain_index_shape,
     plain_table_shape,
 )
+from .server_default_text import comparable_server_default
 from .type_impl_cache import TypeImplCache
 
 if TYPE_CHECKING:
@@ -584,22 +585,7 @@ class DefaultImpl:
         Wrapping parentheses, quoting of literals, case and spacing, ``true``/``false`` and the
         common spellings of the current timestamp/date do not count as differences.
         """
-        sql = strip_wrapping_parens(sql)
-        if len(sql) >= 2 and sql[0] == sql[-1] == "'" and "'" not in sql[1:-1].replace("''", ""):
-            value = sql[1:-1].replace("''", "'")
-            try:
-                return ("num", float(value))
-            except ValueError:
-                return ("str", value)
-        try:
-            return ("num", float(sql))
-        except ValueError:
-            pass
-        lowered = " ".join(sql.lower().split())
-        if lowered in _BOOLEAN_DEFAULTS:
-            return ("num", _BOOLEAN_DEFAULTS[lowered])
-        lowered = _NILADIC_DEFAULTS.get(lowered, lowered)
-        return ("expr", lowered.replace("`", "").replace('"', ""))
+        return comparable_server_default(sql)
 
     def compare_server_default(
         self,
@@ -739,26 +725,3 @@ class DefaultImpl:
 
         if existing.type._type_affinity is not new_type._type_affinity:
             existing_transfer["expr"] = cast(existing_transfer["expr"], new_type)
-
-
-_BOOLEAN_DEFAULTS = {"true": 1.0, "false": 0.0}
-_NILADIC_DEFAULTS = {
-    "now()": "current_timestamp",
-    "current_timestamp()": "current_timestamp",
-    "localtimestamp()": "localtimestamp",
-    "current_date()": "current_date",
-}
-
-
-def strip_wrapping_parens(sql: str) -> str:
-    """``sql`` without the balanced parentheses that wrap all of it (``((0))`` -> ``0``)."""
-    sql = sql.strip()
-    while sql.startswith("(") and sql.endswith(")"):
-        depth = 0
-        for pos, char in enumerate(sql):
-            depth += char == "("
-            depth -= char == ")"
-            if depth == 0 and pos != len(sql) - 1:
-                return sql
-        sql = sql[1:-1].strip()
-    return sql

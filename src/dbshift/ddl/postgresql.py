@@ -25,7 +25,8 @@ from .elements import (
     format_table_name,
     format_type,
 )
-from .impl import DefaultImpl, strip_wrapping_parens
+from .impl import DefaultImpl
+from .server_default_text import strip_wrapping_parens
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
