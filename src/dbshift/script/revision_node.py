@@ -185,10 +185,6 @@ class Revision:
         return self.down_revision is None
 
     @property
-    def _is_real_base(self) -> bool:
-        return self.down_revision is None and self.dependencies is None
-
-    @property
     def is_branch_point(self) -> bool:
         """More than one revision names this one as ``down_revision``."""
         return len(self.nextrev) > 1

@@ -6,6 +6,7 @@ is linear in the size of the graph.
 
 from __future__ import annotations
 
+from ..util.tuples import to_tuple
 from .revision_errors import RangeNotAncestorError, RevisionError
 
 # typing, collections.abc and re are not imported at run time: `dbshift heads` never needs them.
@@ -28,17 +29,6 @@ def _relative_match(target: str) -> Match[str] | None:
 
         _RELATIVE = re.compile(r"(?:(.+?)@)?(\w+)?((?:\+|-)\d+)")
     return _RELATIVE.match(target)
-
-
-def to_tuple(value: Any, default: Any = None) -> Any:
-    """``None`` -> ``default``; a string -> a 1-tuple; any other iterable -> a tuple."""
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return (value,)
-    if getattr(type(value), "__iter__", None) is not None:  # isinstance(value, Iterable)
-        return tuple(value)
-    return (value,)
 
 
 def _is_revision(obj: Any) -> bool:
