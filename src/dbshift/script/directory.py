@@ -327,15 +327,8 @@ class ScriptDirectory:
         (``imports``, ``upgrades``, ``downgrades``, ``config``, ...) reach the template as is.
         """
         return self._writer().generate_revision(
-            revid,
-            message,
-            head=head,
-            splice=splice,
-            branch_labels=branch_labels,
-            version_path=version_path,
-            file_template=file_template,
-            depends_on=depends_on,
-            **template_kw,
+            revid, message, head, splice, branch_labels, version_path, file_template,
+            depends_on, template_kw,
         )
 
     def _generate_create_date(self) -> datetime.datetime:

@@ -20,7 +20,7 @@ from .script import Script
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from typing import Any, Protocol
 
     from .revision.revision_map import RevisionMap
@@ -47,14 +47,8 @@ if TYPE_CHECKING:
         def _version_locations(self) -> tuple[str, ...]: ...
         def _catch_revision_errors(self, **kw: Any) -> Any: ...
         def _generate_create_date(self) -> datetime.datetime: ...
-        def _rev_path(
-            self,
-            path: str,
-            rev_id: str,
-            message: str | None,
-            create_date: datetime.datetime,
-            file_template: str | None = None,
-        ) -> str: ...
+
+        _rev_path: Callable[..., str]
 
 
 class _status:  # noqa: N801 - used like the function it replaces
@@ -114,11 +108,7 @@ class RevisionWriter:
         return slug
 
     def rev_path(
-        self,
-        path: str,
-        rev_id: str,
-        message: str | None,
-        create_date: datetime.datetime,
+        self, path: str, rev_id: str, message: str | None, create_date: datetime.datetime,
         file_template: str | None = None,
     ) -> str:
         """The path of the new revision file in ``path``, named by ``file_template`` (the
@@ -162,25 +152,15 @@ class RevisionWriter:
             f.write(output.encode(self._directory.output_encoding))
 
     def generate_revision(
-        self,
-        revid: str,
-        message: str | None,
-        head: Any = None,
-        splice: bool | None = False,
-        branch_labels: Any = None,
-        version_path: str | None = None,
-        file_template: str | None = None,
-        depends_on: Any = None,
-        **template_kw: Any,
+        self, revid: str, message: str | None, head: Any, splice: bool | None,
+        branch_labels: Any, version_path: str | None, file_template: str | None,
+        depends_on: Any, template_kw: Mapping[str, Any],
     ) -> Script | None:
-        """Write a new revision file from ``script.py.mako`` and add it to the graph.
-
-        ``head`` names the parent(s) (default ``head``; ``base`` for a new root; ``heads`` or a
-        tuple for a merge).  Without ``splice`` every parent must be a head.  ``template_kw``
-        (``imports``, ``upgrades``, ``downgrades``, ``config``, ...) reach the template as is.
-        The create date and the file path come from the directory's ``_generate_create_date``
-        and ``_rev_path`` (Alembic's names, which subclasses may override).
-        """
+        """Write the new revision file and add it to the graph: what
+        :meth:`ScriptDirectory.generate_revision <.directory.ScriptDirectory.generate_revision>`
+        does, where the parameters are described. The create date and the file path come
+        from the directory's ``_generate_create_date`` and ``_rev_path`` (Alembic's names,
+        which subclasses may override)."""
         directory, files = self._directory, self._files
         if head is None:
             head = "head"

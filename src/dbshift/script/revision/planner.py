@@ -183,21 +183,12 @@ class RevisionPlanner:
     # -- ranges ----------------------------------------------------------------------------------
 
     def iterate_revisions(
-        self,
-        upper: Any,
-        lower: Any,
-        implicit_base: bool = False,
-        inclusive: bool = False,
-        assert_relative_length: bool = True,
-        select_for_downgrade: bool = False,
+        self, upper: Any, lower: Any, implicit_base: bool, inclusive: bool,
+        assert_relative_length: bool, select_for_downgrade: bool,
     ) -> Iterator[Revision]:
-        """Revisions between ``lower`` and ``upper``, newest first (topologically sorted).
-
-        ``upper`` and ``lower`` are identifiers (see :class:`IdentifierResolver`).  ``inclusive`` also
-        yields ``lower`` itself.  ``implicit_base`` (used for upgrades from the database state)
-        lets ``lower`` be unrelated to ``upper``.  ``select_for_downgrade`` selects what a
-        downgrade from ``upper`` to ``lower`` removes instead of what an upgrade applies.
-        """
+        """The revisions between ``lower`` and ``upper`` (identifiers), newest first: what
+        :meth:`RevisionMap.iterate_revisions <.revision_map.RevisionMap.iterate_revisions>`
+        yields, where the flags are described."""
         graph = self.graph
         if select_for_downgrade:
             todo, heads = self.collect_downgrade_revisions(
