@@ -371,7 +371,7 @@ class Config:
 
     def get_template_directory(self) -> str:
         """The directory holding the ``init`` templates shipped with dbshift."""
-        return os.path.join(os.path.dirname(os.path.abspath(__file__)), "script", "templates")
+        return os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
     def get_script_location(self) -> str:
         """``script_location``, or a CommandError naming the file and the key to add."""

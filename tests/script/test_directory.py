@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dbshift.script import Script, ScriptDirectory
+from dbshift.script import Script, ScriptDirectory, graph_snapshot
 from dbshift.script import header as header_mod
 from dbshift.script.header import HeaderCache, parse_header_source
 from dbshift.util.exc import CommandError
@@ -377,7 +377,7 @@ class TestHeaderCache:
         def boom(*a, **k):
             raise AssertionError("every row was unmarshalled")
 
-        monkeypatch.setattr(ScriptDirectory, "_unmarshal_scripts", staticmethod(boom))
+        monkeypatch.setattr(graph_snapshot, "scripts_from_rows", boom)
         sd = ScriptDirectory(str(env))
         heads = sd.get_revisions(tuple(sd.get_heads()))
         assert [h.cmd_format(False, include_branches=True) for h in heads] == expected
@@ -431,7 +431,7 @@ class TestHeaderCache:
             if not p.is_symlink() and p.is_file():
                 age(p)
         sd = ScriptDirectory(str(env))
-        quick = sd._regular_source_files(header_mod.HeaderCache(None))
+        quick = sd._files._regular_source_files(header_mod.HeaderCache(None))
         assert (quick is None) == (odd not in ("other_files",))
         for _ in range(2):  # cold, then from the snapshot where there is one
             sd = ScriptDirectory(str(env))
@@ -467,7 +467,7 @@ class TestHeaderCache:
 
         cold = shape(ScriptDirectory(str(env)))  # builds, then writes the snapshot
         sd = ScriptDirectory(str(env))
-        sd._map._build = None  # a snapshot run must not build
+        sd._map._graph.build = None  # a snapshot run must not build
         assert shape(sd) == cold
         # a change to one file invalidates the snapshot
         p = versions / "oth2_file.py"

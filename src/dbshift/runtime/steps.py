@@ -11,18 +11,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..util.exc import CommandError
+from ..util.tuples import to_tuple
 
 if TYPE_CHECKING:
     from ..script.directory import Script, ScriptDirectory
     from ..script.revision import RevisionMap
-
-
-def _as_tuple(value: Any) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
 
 
 class MigrationInfo:
@@ -39,8 +32,8 @@ class MigrationInfo:
         self.revision_map = revision_map
         self.is_upgrade = is_upgrade
         self.is_stamp = is_stamp
-        self.up_revision_ids = _as_tuple(up_revisions)
-        self.down_revision_ids = _as_tuple(down_revisions)
+        self.up_revision_ids = to_tuple(up_revisions, ())
+        self.down_revision_ids = to_tuple(down_revisions, ())
         self.up_revision_id = self.up_revision_ids[0] if len(self.up_revision_ids) == 1 else None
         if len(self.up_revision_ids) > 1:
             self.up_revision_id = None
@@ -222,8 +215,8 @@ class StampStep(MigrationStep):
         branch_move: bool,
         revision_map: RevisionMap,
     ) -> None:
-        self.from_revisions = _as_tuple(from_)
-        self.to_revisions = _as_tuple(to_)
+        self.from_revisions = to_tuple(from_, ())
+        self.to_revisions = to_tuple(to_, ())
         self.is_upgrade = is_upgrade
         self.branch_move = branch_move
         self.revision_map = revision_map

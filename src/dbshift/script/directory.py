@@ -6,9 +6,12 @@ the files' headers, read statically (see :mod:`dbshift.script.header`) and cache
 heads never imports a revision module.  A :class:`Script` imports its module only when something
 asks for ``script.module`` (to run ``upgrade()``/``downgrade()``).
 
-This module holds the directory's configuration and its graph queries; listing the files and the
-graph cache are in :mod:`dbshift.script.revision_files`, writing a new revision in
-:mod:`dbshift.script.revision_writer`.
+A directory *has* its revision files (:class:`~dbshift.script.revision_files.RevisionFiles`:
+listing, reading and the graph snapshot) and the :class:`~dbshift.script.revision.RevisionMap`
+built from them, and writes new revisions with a
+:class:`~dbshift.script.revision_writer.RevisionWriter`. This
+module holds the directory's configuration and hands the graph's answers back as scripts, with
+the graph's errors turned into one-line :class:`~dbshift.util.exc.CommandError` messages.
 """
 
 from __future__ import annotations
@@ -18,44 +21,36 @@ import os
 import sys
 
 from ..util.exc import CommandError
-from .header import HeaderCache
 from .loading import coerce_resource_to_filename, load_python_file
-from .revision import (
+from .revision.errors import (
     MultipleHeads,
     RangeNotAncestorError,
     ResolutionError,
     RevisionError,
-    RevisionMap,
-    format_as_comma,
 )
+from .revision.node import format_as_comma
+from .revision.revision_map import RevisionMap
 from .revision_files import RevisionFiles
-from .revision_writer import RevisionWriter
 from .script import Script
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime
     from collections.abc import Iterator, Mapping, Sequence
     from types import TracebackType
     from typing import Any
 
+    from .revision_writer import RevisionWriter
+
 # Modules needed only to load a revision module or to write a new revision (importlib.util,
 # dbshift.compat, datetime, tempfile, warnings) are imported where they are used, and neither
 # typing nor re nor contextlib is imported at all on the way to a graph command's answer
-# (the functions that need re import it themselves); so in the two modules split from this one.
-
+# (the functions that need re import it themselves); so in revision_files and revision_writer.
 
 _DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 
 
-
-
-
-
-# --------------------------------------------------------------------------------------------
-# ScriptDirectory
-
-
-class ScriptDirectory(RevisionFiles, RevisionWriter):
+class ScriptDirectory:
     """The migration environment folder and its revision files.
 
     ``dir`` holds ``env.py`` and ``script.py.mako``; revisions live in ``dir/versions`` or in the
@@ -86,10 +81,8 @@ class ScriptDirectory(RevisionFiles, RevisionWriter):
         self.hooks = list(hooks or ())
         self.recursive_version_locations = recursive_version_locations
         self.messaging_opts: Mapping[str, Any] = messaging_opts or {"quiet": False}
-        self._paths: dict[str, str] = {}
-        self._index: HeaderCache | None = None
-        self._index_signature: tuple[Any, ...] | None = None
-        self._map = RevisionMap(self._load_revisions)
+        self._files = RevisionFiles(self)
+        self._map = RevisionMap(self._files.load)
         self._map_checked = False
         if not os.access(dir, os.F_OK):
             raise CommandError(
@@ -178,7 +171,7 @@ class ScriptDirectory(RevisionFiles, RevisionWriter):
                 if collecting:
                     gc.enable()
             self._map_checked = True
-            self._save_snapshot()
+            self._files.save_snapshot(self._map)
         return self._map
 
     # -- errors ----------------------------------------------------------------------------------
@@ -196,7 +189,8 @@ class ScriptDirectory(RevisionFiles, RevisionWriter):
 
     def _with_paths(self, err: RevisionError) -> str:
         ids = getattr(err, "revisions", None) or []
-        paths = [self._paths[i] for i in ids if i in self._paths][:5]
+        known = self._files.paths
+        paths = [known[i] for i in ids if i in known][:5]
         msg = str(err)
         if paths:
             msg += f" (files: {', '.join(paths)})"
@@ -312,6 +306,51 @@ class ScriptDirectory(RevisionFiles, RevisionWriter):
             )
         return revs  # type: ignore[return-value]
 
+    # -- new revisions ---------------------------------------------------------------------------
+
+    def generate_revision(
+        self,
+        revid: str,
+        message: str | None,
+        head: Any = None,
+        splice: bool | None = False,
+        branch_labels: Any = None,
+        version_path: str | None = None,
+        file_template: str | None = None,
+        depends_on: Any = None,
+        **template_kw: Any,
+    ) -> Script | None:
+        """Write a new revision file from ``script.py.mako`` and add it to the graph.
+
+        ``head`` names the parent(s) (default ``head``; ``base`` for a new root; ``heads`` or a
+        tuple for a merge).  Without ``splice`` every parent must be a head.  ``template_kw``
+        (``imports``, ``upgrades``, ``downgrades``, ``config``, ...) reach the template as is.
+        """
+        return self._writer().generate_revision(
+            revid, message, head, splice, branch_labels, version_path, file_template,
+            depends_on, template_kw,
+        )
+
+    def _generate_create_date(self) -> datetime.datetime:
+        """The create date of a new revision (Alembic's name; see RevisionWriter.create_date)."""
+        return self._writer().create_date()
+
+    def _rev_path(
+        self,
+        path: str,
+        rev_id: str,
+        message: str | None,
+        create_date: datetime.datetime,
+        file_template: str | None = None,
+    ) -> str:
+        """The path of a new revision file (Alembic's name; see RevisionWriter.rev_path)."""
+        return self._writer().rev_path(path, rev_id, message, create_date, file_template)
+
+    def _writer(self) -> RevisionWriter:
+        # Imported here: the graph commands never write a revision.
+        from .revision_writer import RevisionWriter
+
+        return RevisionWriter(self, self._files)
 
 
 class _RevisionErrors:

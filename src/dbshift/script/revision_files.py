@@ -1,44 +1,43 @@
-"""Finding a script directory's revision files and building their graph from the cached index.
+"""The revision files of a script directory: finding them and making their scripts.
 
-:class:`RevisionFiles` is the part of :class:`~dbshift.script.directory.ScriptDirectory` that lists
-the version locations, checks the cache (path, size and mtime of every file; see
-:mod:`dbshift.script.header`), adopts a whole-graph snapshot when nothing changed, and otherwise
-reads each file's header (statically, importing a module only when its header is not plain
-literals) and saves the snapshot for the next run.
+:class:`RevisionFiles` is what a :class:`~dbshift.script.directory.ScriptDirectory` loads its
+revision map with. It lists the version locations, checks the header cache (path, size and mtime
+of every file; see :mod:`dbshift.script.header`), hands over the stored graph snapshot when
+nothing changed (see :mod:`dbshift.script.graph_snapshot`), and otherwise reads each file's
+header (statically, importing a module only when its header is not plain literals) and, once
+the map is built, stores the snapshot for the next run.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 
 from ..util.exc import CommandError
+from .graph_snapshot import graph_snapshot, snapshot_rows
 from .header import _RACY_NS, HeaderCache, read_header
 from .loading import load_module_from_path
-from .revision import RevisionError
+from .revision.errors import RevisionError
 from .script import _UNSET, Script, _script_from_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from typing import Any
+    from typing import Any, Protocol
 
-# What every snapshot row (a script's __dict__, see ScriptDirectory._scripts_from_snapshot)
-# holds.
-_SNAPSHOT_KEYS = frozenset(
-    (
-        "_doc",
-        "revision",
-        "_down_revision",
-        "_versioned",
-        "dependencies",
-        "_orig_branch_labels",
-        "branch_labels",
-        "nextrev",
-        "_all_nextrev",
-    )
-)
+    from .revision.graph import GraphSnapshot
+    from .revision.revision_map import RevisionMap
+
+    class _Directory(Protocol):
+        """What the files are read with: the script directory's settings."""
+
+        dir: str
+        sourceless: bool
+        recursive_version_locations: bool
+
+        @property
+        def _version_locations(self) -> tuple[str, ...]: ...
+
+
 _INDEX_FILE = os.path.join("__pycache__", "dbshift_revision_index.bin")
 
 
@@ -64,11 +63,20 @@ def _sourceless_match(name: str) -> tuple[str, str | None] | None:
 
 
 class RevisionFiles:
-    """Listing and loading of revision files, for :class:`ScriptDirectory` (a mixin: it uses the
-    directory's ``dir``, ``sourceless``, ``_version_locations``, ``_map`` and ``_paths``)."""
+    """The revision files of one script directory, read with the directory's current ``dir``,
+    ``sourceless``, ``recursive_version_locations`` and version locations.
+
+    ``paths`` maps each loaded revision id to its file.
+    """
+
+    def __init__(self, directory: _Directory) -> None:
+        self._directory = directory
+        self.paths: dict[str, str] = {}
+        self._index: HeaderCache | None = None
+        self._index_signature: tuple[Any, ...] | None = None
 
     def _index_path(self) -> str:
-        return os.path.join(os.path.abspath(self.dir), _INDEX_FILE)
+        return os.path.join(os.path.abspath(self._directory.dir), _INDEX_FILE)
 
     def _list_files(self, location: str) -> list[str]:
         """Real paths of the candidate files under ``location``: sorted, directory by directory
@@ -87,7 +95,7 @@ class RevisionFiles:
         subdirs = []
         names = set()
         prefix = os.path.join(real_dir, "")
-        sourceless = self.sourceless
+        sourceless = self._directory.sourceless
         for entry in entries:
             if entry.is_dir():
                 if entry.name != "__pycache__" and not entry.is_symlink():
@@ -107,15 +115,18 @@ class RevisionFiles:
                     for f in sorted(os.listdir(cache_dir))
                     if f.split(".")[0] not in names
                 )
-        if self.recursive_version_locations:
+        if self._directory.recursive_version_locations:
             for sub in subdirs:
                 self._scan_dir(sub, found)
 
-    def _script_from_path(
+    def script_from_path(
         self, path: str, cache: HeaderCache | None, st: os.stat_result | None = None
     ) -> Script | None:
+        """The script of the file at ``path`` (``None`` if it is not a revision file): its
+        header from ``cache``, else read statically, else its module imported; CommandError
+        when it cannot be imported or its header is not a valid revision."""
         dir_, filename = os.path.split(path)
-        if self.sourceless:
+        if self._directory.sourceless:
             m = _sourceless_match(filename)
             if m is None:
                 return None
@@ -161,61 +172,64 @@ class RevisionFiles:
             cache.store(path, st, script._index_header(header.doc))
         return script
 
-    def _load_revisions(self) -> Iterator[Script]:
-        cache = HeaderCache(self._index_path(), os.path.realpath(self.dir))
+    def load(self) -> list[Script] | GraphSnapshot:
+        """The scripts of the version locations, or a snapshot of their graph when the cache
+        holds one for exactly these files: what the directory's revision map is built from."""
+        directory = self._directory
+        cache = HeaderCache(self._index_path(), os.path.realpath(directory.dir))
         self._index = cache
         self._index_signature = None
-        self._paths = {}
+        self.paths = {}
         quick = None
-        if not self.sourceless and not self.recursive_version_locations:
+        if not directory.sourceless and not directory.recursive_version_locations:
             quick = self._regular_source_files(cache)
         if quick is not None:
             files, keys, found_stats = quick
             signature = self._stat_signature(keys, found_stats)
             graph = cache.graph_for(signature) if signature is not None else None
             if graph is not None:
-                scripts = self._scripts_from_snapshot(files, *graph)
-                if scripts is not None:
-                    yield from scripts
-                    return
+                snapshot = self._snapshot(files, *graph)
+                if snapshot is not None:
+                    return snapshot
             stats = dict(zip(files, found_stats))
         else:
             files = self._all_files()
             stats = {}
             signature = None
-            if not self.sourceless:
+            if not directory.sourceless:
                 signature, stats = self._signature(files, cache)
                 graph = cache.graph_for(signature) if signature is not None else None
                 if graph is not None:
-                    scripts = self._scripts_from_snapshot([f for f in files if f in stats], *graph)
-                    if scripts is not None:
-                        yield from scripts
-                        return
+                    snapshot = self._snapshot([f for f in files if f in stats], *graph)
+                    if snapshot is not None:
+                        return snapshot
 
         cacheable = signature is not None
+        scripts: list[Script] = []
         for real in files:
-            script = self._script_from_path(real, cache, stats.get(real))
+            script = self.script_from_path(real, cache, stats.get(real))
             if script is None:
                 continue
             if script._doc is _UNSET:
                 cacheable = False  # imported: its header is not plain literals
-            other = self._paths.get(script.revision)
+            other = self.paths.get(script.revision)
             if other is not None:
                 raise CommandError(
                     f"Revision {script.revision} is present more than once: in {other} and "
                     f"in {script.path}"
                 )
-            self._paths[script.revision] = script.path
-            yield script
+            self.paths[script.revision] = script.path
+            scripts.append(script)
         cache.save()
         if cacheable:
             self._index_signature = signature
+        return scripts
 
     def _all_files(self) -> list[str]:
         """Every candidate file of every version location, each real path once."""
         files: list[str] = []
         seen_files: set[str] = set()
-        for location in self._version_locations:
+        for location in self._directory._version_locations:
             if not os.path.exists(location):
                 continue
             for real in self._list_files(location):
@@ -248,7 +262,7 @@ class RevisionFiles:
         found: list[os.stat_result] = []
         real_dirs: set[str] = set()
         stat = os.stat
-        for location in self._version_locations:
+        for location in self._directory._version_locations:
             if not os.path.exists(location):
                 continue
             real_dir = os.path.realpath(location)
@@ -327,157 +341,39 @@ class RevisionFiles:
             return None, stats
         return (keys, sizes, mtimes), stats
 
-    def _scripts_from_snapshot(
-        self, paths: list[str], blob: bytes, extra: Any
-    ) -> list[Script] | None:
-        """Hand a graph snapshot to the map, which adopts its scripts as built (links, the
-        newest-first order, heads, bases, labels) and makes them only when it needs them:
-        ``[]``, the scripts coming through the map's ``_linked_lazy``. ``None`` when the
-        snapshot is not one :meth:`_save_snapshot` wrote.
+    # -- the graph snapshot ----------------------------------------------------------------------
 
-        Each row is the ``__dict__`` of its script, less ``path``: what Revision.__init__ and
-        RevisionMap._build set (attributes at their class default are left out). The rows of
-        the heads are also in ``extra``, for commands that need those alone."""
-        if not (type(extra) is tuple and len(extra) == 8):
-            return None
-        order, ids, heads, real_heads, bases, real_bases, label_rows, head_rows = extra
-        n = len(paths)
-        if (
-            type(blob) is not bytes
-            or type(ids) is not list
-            or len(ids) != n
-            or (order is not None and len(order) != n)
-            or type(head_rows) is not dict
-        ):
-            return None
-        try:
-            position = {ids[i]: i for i in head_rows}
-        except (IndexError, TypeError):
+    def _snapshot(self, paths: list[str], blob: bytes, extra: Any) -> GraphSnapshot | None:
+        """The stored graph over the files ``paths`` for the map to adopt (see
+        :func:`~dbshift.script.graph_snapshot.graph_snapshot`); ``None`` when it is not one
+        :meth:`save_snapshot` wrote."""
+        snapshot = graph_snapshot(paths, blob, extra, self._reread)
+        if snapshot is None:
             return None
         self._index = None  # the rows become the scripts' own dicts: never store them again
-        self._paths.update(zip(ids, paths))
-        new = Script.__new__
-        made: dict[int, Script] = {}
+        self.paths.update(zip(extra[1], paths))
+        return snapshot
 
-        def load_one(ident: Any) -> Script | None:
-            i = position.get(ident)
-            if i is None:
-                return None
-            script = made.get(i)
-            if script is None:
-                attrs = head_rows[i]
-                if type(attrs) is not dict or not _SNAPSHOT_KEYS.issubset(attrs):
-                    return None
-                attrs["path"] = paths[i]
-                script = made[i] = new(Script)
-                script.__dict__ = attrs
-            return script
+    def _reread(self, paths: list[str]) -> list[Script]:
+        """The scripts of ``paths`` read from the files again (snapshot rows were unreadable)."""
+        self.paths = {}
+        fresh = [self.script_from_path(p, None) for p in paths]
+        scripts = [s for s in fresh if s is not None]
+        self.paths.update((s.revision, s.path) for s in scripts)
+        return scripts
 
-        def load_all() -> tuple[list[Script], bool]:
-            scripts = self._unmarshal_scripts(paths, blob)
-            if scripts is None:  # not the rows _save_snapshot wrote: read the files again
-                self._paths = {}
-                fresh = [self._script_from_path(p, None) for p in paths]
-                scripts = [s for s in fresh if s is not None]
-                self._paths.update((s.revision, s.path) for s in scripts)
-                return scripts, False
-            for i, script in made.items():
-                scripts[i] = script
-            return scripts, True
-
-        summary = (ids, heads, real_heads, bases, real_bases, label_rows)
-        self._map._linked_lazy = (summary, load_all, load_one, order)
-        return []
-
-    @staticmethod
-    def _unmarshal_scripts(paths: list[str], blob: bytes) -> list[Script] | None:
-        """The scripts of the snapshot rows in ``blob``; ``None`` if they are not such rows."""
-        import marshal
-
-        # Many small objects and no cycles: no cyclic collection meanwhile (see revision_map).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            try:
-                rows = marshal.loads(blob)
-            except (ValueError, EOFError, TypeError):
-                return None
-            if type(rows) is not list or len(rows) != len(paths):
-                return None
-            if rows and not (type(rows[0]) is dict and _SNAPSHOT_KEYS.issubset(rows[0])):
-                return None
-            scripts: list[Script] = []
-            append = scripts.append
-            new = Script.__new__
-            for path, attrs in zip(paths, rows):
-                attrs["path"] = path
-                script = new(Script)
-                script.__dict__ = attrs
-                append(script)
-            return scripts
-        except TypeError:  # a row that is not a dict
-            return None
-        finally:
-            if collecting:
-                gc.enable()
-
-    def _save_snapshot(self) -> None:
-        """Store the built graph in the index, for the next run over the same files."""
+    def save_snapshot(self, rmap: RevisionMap) -> None:
+        """Store the graph ``rmap`` built from the last :meth:`load`, for the next run over the
+        same files (only when every file was read from its header and none changed meanwhile)."""
         signature = self._index_signature
         self._index_signature = None
-        rmap = self._map
-        if (
-            signature is None
-            or self._index is None
-            or rmap._extra
-            or len(rmap._revs) != len(signature[0])
-        ):
+        if signature is None or self._index is None:
             return
-        revs = list(rmap._revs.values())
-        for rev in revs:
-            if not isinstance(rev, Script) or rev._doc is _UNSET:
-                return
-        # one object per id string, so that marshal writes each id once and refers to it
-        same = {rev.revision: rev.revision for rev in revs}
-
-        def canonical(value: Any) -> Any:
-            if value is None:
-                return None
-            if type(value) is str:
-                return same.get(value, value)
-            return tuple(same.get(v, v) for v in value)
-
-        rows = []
-        for rev in revs:
-            nextrev = frozenset(canonical(rev.nextrev))
-            all_nextrev = rev._all_nextrev
-            row = {
-                "_doc": rev._doc,
-                "revision": rev.revision,
-                "_down_revision": canonical(rev.down_revision),
-                "_versioned": canonical(rev._versioned),
-                "dependencies": rev.dependencies,
-                "_orig_branch_labels": set(rev._orig_branch_labels),
-                "branch_labels": set(rev.branch_labels),
-                "nextrev": nextrev,
-                "_all_nextrev": (
-                    nextrev if all_nextrev == nextrev else frozenset(canonical(all_nextrev))
-                ),
-            }
-            if rev._resolved_dependencies:
-                row["_resolved_dependencies"] = canonical(rev._resolved_dependencies)
-                row["_normalized_resolved_dependencies"] = canonical(
-                    rev._normalized_resolved_dependencies
-                )
-            rows.append(row)
-        summary = rmap._summary()
-        index = {rid: i for i, rid in enumerate(summary[0])}
-        try:
-            order: tuple[int, ...] | None = tuple(
-                index[rev.revision] for rev in rmap._all_newest_first()
-            )
-        except RevisionError:
-            order = None
-        head_rows = {index[rid]: rows[index[rid]] for rid in (*rmap._heads, *rmap._real_heads_t)}
-        self._index.set_graph(signature, rows, (order, *summary, head_rows))
+        if len(rmap.graph.revs) != len(signature[0]):
+            return
+        stored = snapshot_rows(rmap)
+        if stored is None:
+            return
+        rows, extra = stored
+        self._index.set_graph(signature, rows, extra)
         self._index.save()

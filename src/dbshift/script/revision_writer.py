@@ -1,9 +1,9 @@
 """Writing a new revision file: its id, path, create date and the rendered template.
 
-:class:`RevisionWriter` is the part of :class:`~dbshift.script.directory.ScriptDirectory` behind
-``dbshift revision`` / ``merge``: it checks the parents against the graph, picks the version
-location and file name (``file_template`` tokens), renders ``script.py.mako`` and adds the new
-revision to the graph.
+:class:`RevisionWriter` is what a :class:`~dbshift.script.directory.ScriptDirectory` writes new
+revisions with (``dbshift revision`` / ``merge``): it checks the parents against the graph,
+picks the version location and file name (``file_template`` tokens), renders ``script.py.mako``
+and adds the new revision to the graph.
 """
 
 from __future__ import annotations
@@ -12,13 +12,43 @@ import os
 import sys
 
 from ..util.exc import CommandError
-from .revision import RevisionError, format_as_comma, to_tuple, tuple_rev_as_scalar
+from ..util.tuples import to_tuple
+from .revision.errors import RevisionError
+from .revision.node import format_as_comma, tuple_rev_as_scalar
 from .script import Script
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime
-    from typing import Any
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, Protocol
+
+    from .revision.revision_map import RevisionMap
+    from .revision_files import RevisionFiles
+
+    class _Directory(Protocol):
+        """What a new revision is written with: the script directory's graph and settings."""
+
+        dir: str
+        file_template: str
+        truncate_slug_length: int
+        output_encoding: str
+        timezone: str | None
+        hooks: list[Mapping[str, Any]]
+        messaging_opts: Mapping[str, Any]
+        version_locations: Sequence[str] | None
+        recursive_version_locations: bool
+
+        @property
+        def revision_map(self) -> RevisionMap: ...
+        @property
+        def versions(self) -> str: ...
+        @property
+        def _version_locations(self) -> tuple[str, ...]: ...
+        def _catch_revision_errors(self, **kw: Any) -> Any: ...
+        def _generate_create_date(self) -> datetime.datetime: ...
+
+        _rev_path: Callable[..., str]
 
 
 class _status:  # noqa: N801 - used like the function it replaces
@@ -40,44 +70,50 @@ class _status:  # noqa: N801 - used like the function it replaces
 
 
 class RevisionWriter:
-    """Revision writing, for :class:`ScriptDirectory` (a mixin: it uses the directory's graph,
-    version locations, ``file_template``, ``truncate_slug_length``, ``timezone`` and hooks)."""
+    """Writes the new revisions of one script directory, with the directory's current graph,
+    version locations, ``file_template``, ``truncate_slug_length``, ``timezone``,
+    ``output_encoding`` and hooks."""
 
-    def _generate_create_date(self) -> datetime.datetime:
+    def __init__(self, directory: _Directory, files: RevisionFiles) -> None:
+        self._directory = directory
+        self._files = files
+
+    def create_date(self) -> datetime.datetime:
+        """Now, in the directory's ``timezone`` (local time when none is set)."""
         import datetime
 
-        if self.timezone is None:
+        timezone = self._directory.timezone
+        if timezone is None:
             return datetime.datetime.now()
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         tzinfo = None
-        for name in (self.timezone, self.timezone.upper()):
+        for name in (timezone, timezone.upper()):
             try:
                 tzinfo = ZoneInfo(name)
                 break
             except (ZoneInfoNotFoundError, ValueError):
                 continue
         if tzinfo is None:
-            raise CommandError(f"Can't locate timezone: {self.timezone}")
+            raise CommandError(f"Can't locate timezone: {timezone}")
         return datetime.datetime.now(datetime.timezone.utc).astimezone(tzinfo)
 
     def _slug(self, message: str | None) -> str:
         import re
 
         slug = "_".join(re.findall(r"\w+", message or "")).lower()
-        if len(slug) > self.truncate_slug_length:
-            slug = slug[: self.truncate_slug_length].rsplit("_", 1)[0] + "_"
+        limit = self._directory.truncate_slug_length
+        if len(slug) > limit:
+            slug = slug[:limit].rsplit("_", 1)[0] + "_"
         return slug
 
-    def _rev_path(
-        self,
-        path: str,
-        rev_id: str,
-        message: str | None,
-        create_date: datetime.datetime,
+    def rev_path(
+        self, path: str, rev_id: str, message: str | None, create_date: datetime.datetime,
         file_template: str | None = None,
     ) -> str:
-        template = file_template if file_template is not None else self.file_template
+        """The path of the new revision file in ``path``, named by ``file_template`` (the
+        directory's by default) filled with the id, slug and create date."""
+        template = file_template if file_template is not None else self._directory.file_template
         tokens = {
             "rev": rev_id,
             "slug": self._slug(message),
@@ -113,34 +149,27 @@ class RevisionWriter:
                 f"Template rendering failed; see {name} for a template-oriented traceback."
             ) from err
         with open(dest, "wb") as f:
-            f.write(output.encode(self.output_encoding))
+            f.write(output.encode(self._directory.output_encoding))
 
     def generate_revision(
-        self,
-        revid: str,
-        message: str | None,
-        head: Any = None,
-        splice: bool | None = False,
-        branch_labels: Any = None,
-        version_path: str | None = None,
-        file_template: str | None = None,
-        depends_on: Any = None,
-        **template_kw: Any,
+        self, revid: str, message: str | None, head: Any, splice: bool | None,
+        branch_labels: Any, version_path: str | None, file_template: str | None,
+        depends_on: Any, template_kw: Mapping[str, Any],
     ) -> Script | None:
-        """Write a new revision file from ``script.py.mako`` and add it to the graph.
-
-        ``head`` names the parent(s) (default ``head``; ``base`` for a new root; ``heads`` or a
-        tuple for a merge).  Without ``splice`` every parent must be a head.  ``template_kw``
-        (``imports``, ``upgrades``, ``downgrades``, ``config``, ...) reach the template as is.
-        """
+        """Write the new revision file and add it to the graph: what
+        :meth:`ScriptDirectory.generate_revision <.directory.ScriptDirectory.generate_revision>`
+        does, where the parameters are described. The create date and the file path come
+        from the directory's ``_generate_create_date`` and ``_rev_path`` (Alembic's names,
+        which subclasses may override)."""
+        directory, files = self._directory, self._files
         if head is None:
             head = "head"
         try:
             Script.verify_rev_id(revid)
         except RevisionError as err:
             raise CommandError(str(err)) from err
-        rmap = self.revision_map
-        with self._catch_revision_errors(
+        rmap = directory.revision_map
+        with directory._catch_revision_errors(
             multiple_heads=(
                 "Multiple heads are present; please specify the head revision on which the "
                 "new revision should be based, or perform a merge."
@@ -150,10 +179,10 @@ class RevisionWriter:
         if len(set(heads)) != len(heads):
             raise CommandError("Duplicate head revisions specified")
         if revid in rmap:
-            raise CommandError(f"Revision {revid} already exists in {self._paths.get(revid)}")
+            raise CommandError(f"Revision {revid} already exists in {files.paths.get(revid)}")
 
-        create_date = self._generate_create_date()
-        locations = self._version_locations
+        create_date = directory._generate_create_date()
+        locations = directory._version_locations
         if version_path is None:
             if len(locations) > 1:
                 for h in heads:
@@ -165,31 +194,31 @@ class RevisionWriter:
                         "Multiple version locations present, please specify --version-path"
                     )
             else:
-                version_path = self.versions
+                version_path = directory.versions
         norm = os.path.normpath(os.path.abspath(version_path))
         if not any(os.path.normpath(loc) == norm for loc in locations):
             if not (
-                self.recursive_version_locations
+                directory.recursive_version_locations
                 and any(norm.startswith(os.path.normpath(loc) + os.sep) for loc in locations)
             ):
                 raise CommandError(
                     f"Path {version_path} is not represented in current version locations"
                 )
-        quiet = bool(self.messaging_opts.get("quiet"))
-        if self.version_locations and not os.path.isdir(version_path):
+        quiet = bool(directory.messaging_opts.get("quiet"))
+        if directory.version_locations and not os.path.isdir(version_path):
             with _status(f"Creating directory {os.path.abspath(version_path)}", quiet):
                 os.makedirs(version_path)
 
-        path = self._rev_path(version_path, revid, message, create_date, file_template)
+        path = directory._rev_path(version_path, revid, message, create_date, file_template)
         parent_dir = os.path.dirname(path)
         if os.path.normpath(parent_dir) != norm:
-            if not self.recursive_version_locations:
+            if not directory.recursive_version_locations:
                 import warnings
 
                 warnings.warn(
                     f"file_template places {path} in a sub-directory; set "
                     "recursive_version_locations = true so that it is found again",
-                    stacklevel=2,
+                    stacklevel=3,
                 )
             os.makedirs(parent_dir, exist_ok=True)
         elif not os.path.isdir(parent_dir):
@@ -206,7 +235,7 @@ class RevisionWriter:
         resolved_depends_on: list[str] | None = None
         if depends_on:
             resolved_depends_on = []
-            with self._catch_revision_errors():
+            with directory._catch_revision_errors():
                 for dep in to_tuple(depends_on, ()):
                     rev = rmap.get_revision(dep)
                     if rev is None:
@@ -215,7 +244,7 @@ class RevisionWriter:
 
         with _status(f"Generating {os.path.abspath(path)}", quiet):
             self._render(
-                os.path.join(self.dir, "script.py.mako"),
+                os.path.join(directory.dir, "script.py.mako"),
                 path,
                 up_revision=str(revid),
                 down_revision=tuple_rev_as_scalar(
@@ -228,12 +257,12 @@ class RevisionWriter:
                 message=message if message is not None else "empty message",
                 **template_kw,
             )
-        if self.hooks:
+        if directory.hooks:
             from .write_hooks import run_hooks
 
-            run_hooks(path, self.hooks)
+            run_hooks(path, directory.hooks)
 
-        script = self._script_from_path(path, None)
+        script = files.script_from_path(path, None)
         if script is None:
             return None
         if branch_labels and not script.branch_labels:
@@ -242,7 +271,7 @@ class RevisionWriter:
                 f"migration file {script.path} does not have them; have you upgraded your "
                 "script.py.mako to include the 'branch_labels' section?"
             )
-        with self._catch_revision_errors():
+        with directory._catch_revision_errors():
             rmap.add_revision(script)
-        self._paths[script.revision] = script.path
+        files.paths[script.revision] = script.path
         return script

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 
 from ..util.exc import CommandError
+from ..util.tuples import to_tuple
 from .header import RevisionHeader
 from .loading import load_module_from_path
-from .revision import Revision, format_as_comma, to_tuple
+from .revision.node import Revision, format_as_comma
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -3,11 +3,12 @@ ids the way revision files and messages write them."""
 
 from __future__ import annotations
 
-from .revision_errors import DependencyLoopDetected, LoopDetected, RevisionError
-from .revision_plan import _dedupe, to_tuple
+from ...util.tuples import to_tuple
+from .errors import DependencyLoopDetected, LoopDetected, RevisionError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
 _ILLEGAL_ID_CHARS = frozenset("@-+:")
@@ -34,6 +35,11 @@ def format_as_comma(value: Any) -> str:
     if isinstance(value, (set, frozenset)):
         return ", ".join(sorted(value))
     return ", ".join(value)
+
+
+def dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    """The items in their first-seen order, each once."""
+    return tuple(dict.fromkeys(items))
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,7 +144,7 @@ class Revision:
         found = self._all_down
         if found is None:
             deps = self._resolved_dependencies
-            found = _dedupe(self._versioned + deps) if deps else self._versioned
+            found = dedupe(self._versioned + deps) if deps else self._versioned
             self._all_down = found
         return found
 
@@ -152,7 +158,7 @@ class Revision:
         found = self._normalized_down
         if found is None:
             deps = self._normalized_resolved_dependencies
-            found = _dedupe(self._versioned + deps) if deps else self._versioned
+            found = dedupe(self._versioned + deps) if deps else self._versioned
             self._normalized_down = found
         return found
 
@@ -183,10 +189,6 @@ class Revision:
     def is_base(self) -> bool:
         """``down_revision`` is ``None``."""
         return self.down_revision is None
-
-    @property
-    def _is_real_base(self) -> bool:
-        return self.down_revision is None and self.dependencies is None
 
     @property
     def is_branch_point(self) -> bool:

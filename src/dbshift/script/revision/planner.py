@@ -1,21 +1,26 @@
-"""Planning walks over the revision graph: which revisions lie between two points, in order.
+"""Planning over the revision graph: which revisions lie between two points, in the order they
+must be applied, and what an upgrade or downgrade target (``+2``, ``label@-1``, ``ae10``,
+``base``) means from the current heads.
 
-Mixed into :class:`~dbshift.script.revision.RevisionMap`. Pure: no files, no databases. Every walk
-is linear in the size of the graph.
+Pure: no files, no databases. Every walk is linear in the size of the graph.
 """
 
 from __future__ import annotations
 
-from .revision_errors import RangeNotAncestorError, RevisionError
+from ...util.tuples import to_tuple
+from .errors import RangeNotAncestorError, RevisionError
+from .graph import normalized_parents
+from .node import Revision, dedupe
 
 # typing, collections.abc and re are not imported at run time: `dbshift heads` never needs them.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
     from re import Match
     from typing import Any
 
-    from .revision import Revision
+    from .graph import RevisionGraph
+    from .identifiers import IdentifierResolver
 
 _RELATIVE: Any = None
 
@@ -30,91 +35,49 @@ def _relative_match(target: str) -> Match[str] | None:
     return _RELATIVE.match(target)
 
 
-def to_tuple(value: Any, default: Any = None) -> Any:
-    """``None`` -> ``default``; a string -> a 1-tuple; any other iterable -> a tuple."""
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return (value,)
-    if getattr(type(value), "__iter__", None) is not None:  # isinstance(value, Iterable)
-        return tuple(value)
-    return (value,)
-
-
-def _is_revision(obj: Any) -> bool:
-    from .revision import Revision
-
-    return isinstance(obj, Revision)
-
-
-def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
-
-
-def _versioned_parents(rev: Revision) -> tuple[str, ...]:
-    return rev.versioned_down_revisions
-
-
-def _normalized_parents(rev: Revision) -> tuple[str, ...]:
-    return rev.normalized_down_revisions
-
-
-def _versioned_children(rev: Revision) -> frozenset[str]:
-    return rev.nextrev
-
-
-def _all_children(rev: Revision) -> frozenset[str]:
-    return rev._all_nextrev
-
-
 class RevisionPlanner:
-    """Upgrade/downgrade target parsing and ordered collection of revisions."""
+    """Upgrade/downgrade targets and the revisions between two points of one graph, in the
+    order they must be applied; identifiers are resolved by ``resolver``."""
 
-    def _walk(
+    def __init__(self, graph: RevisionGraph, resolver: IdentifierResolver) -> None:
+        self.graph = graph
+        self.resolver = resolver
+
+    def walk(
         self,
         start: Any,
         steps: int,
         branch_label: str | None = None,
         no_overwalk: bool = True,
     ) -> Any:
-        """Move ``steps`` up (positive) or down (negative) from ``start``.
+        """Move ``steps`` up (positive) or down (negative) from ``start``, staying on
+        ``branch_label``'s lineage on the way up when given.
 
         ``start`` is a Revision, an identifier, ``None`` (below every base) or ``"base"``.
         Returns a Revision, ``"base"`` after walking below a base, or ``None`` when the walk
         runs out and ``no_overwalk`` is set.
         """
-        current = self.get_revision(start) if isinstance(start, str) and start != "base" else start
-        for _ in range(abs(steps)):
-            if steps > 0:
-                if current == "base":
-                    current = None
-                ids = (
-                    self._bases
-                    if current is None
-                    else sorted(current.nextrev, key=self._order.__getitem__)
-                )
-                candidates: Sequence[Any] = [self._revs[i] for i in ids]
-                if branch_label:
-                    candidates = self.filter_for_lineage(candidates, branch_label)
-            else:
-                if current == "base":
-                    candidates = ()
-                else:
-                    ids = self._heads if current is None else current.versioned_down_revisions
-                    candidates = [self._revs[i] for i in ids] or ["base"]
-            if not candidates:
-                return None if no_overwalk else current
-            if len(candidates) > 1:
-                raise RevisionError("Ambiguous walk")
-            current = candidates[0]
-        return current
+        resolver = self.resolver
+        if isinstance(start, str) and start != "base":
+            start = resolver.get_revision(start)
+        keep = None
+        if branch_label:
 
-    def _parse_upgrade_target(
+            def keep(candidates: Sequence[Any]) -> Sequence[Any]:
+                return resolver.filter_for_lineage(candidates, branch_label)
+
+        return self.graph.step(start, steps, keep, no_overwalk)
+
+    def parse_upgrade_target(
         self, current_revisions: Any, target: Any, assert_relative_length: bool
     ) -> tuple[Any, ...]:
+        """The revisions an upgrade to ``target`` ends at: ``+N`` / ``label@+N`` counted from
+        ``current_revisions``, ``<rev>+N`` / ``<rev>-N`` from that revision, anything else as
+        :meth:`IdentifierResolver.get_revisions` resolves it."""
+        graph, resolver = self.graph, self.resolver
         match = _relative_match(target) if isinstance(target, str) else None
         if not match:
-            return self.get_revisions(target)
+            return resolver.get_revisions(target)
         label, symbol, rel = match.groups()
         steps = int(rel)
         if steps > 0:
@@ -122,43 +85,47 @@ class RevisionPlanner:
                 current = to_tuple(current_revisions, ()) or (None,)
                 starts: tuple[Any, ...] = current
                 if label:
-                    current_revs = [r for r in self.get_revisions(current) if r is not None]
-                    starts = self.filter_for_lineage(current_revs, label)
+                    current_revs = [r for r in resolver.get_revisions(current) if r is not None]
+                    starts = resolver.filter_for_lineage(current_revs, label)
                     if not starts:
-                        active = self.ancestors_of(current_revs)
-                        on_branch = self.filter_for_lineage(active, label)
+                        active = graph.ancestors_of(current_revs)
+                        on_branch = resolver.filter_for_lineage(active, label)
                         below = {
                             d
                             for rid in on_branch
-                            for d in self._revs[rid].normalized_down_revisions
+                            for d in graph.revs[rid].normalized_down_revisions
                         }
                         starts = tuple(rid for rid in on_branch if rid not in below) or (None,)
                 if len(starts) > 1:
                     raise RevisionError("Ambiguous upgrade from multiple current revisions")
                 start = starts[0]
-                start = self.get_revision(start) if isinstance(start, str) else start
-                rev = self._walk(start, steps, label, no_overwalk=assert_relative_length)
+                start = resolver.get_revision(start) if isinstance(start, str) else start
+                rev = self.walk(start, steps, label, no_overwalk=assert_relative_length)
                 if rev is None:
                     raise RevisionError(
                         f"Relative revision {rel} didn't produce {abs(steps)} migrations"
                     )
                 return (rev,)
             return (
-                self._walk(
-                    self.get_revision(symbol), steps, label, no_overwalk=assert_relative_length
+                self.walk(
+                    resolver.get_revision(symbol), steps, label, no_overwalk=assert_relative_length
                 ),
             )
         if symbol is None:
             raise RevisionError(f"Relative revision {rel} didn't produce {abs(steps)} migrations")
-        start = self.get_revision(symbol if label is None else f"{label}@{symbol}")
-        return (self._walk(start, steps, no_overwalk=assert_relative_length),)
+        start = resolver.get_revision(symbol if label is None else f"{label}@{symbol}")
+        return (self.walk(start, steps, no_overwalk=assert_relative_length),)
 
-    def _parse_downgrade_target(
+    def parse_downgrade_target(
         self, current_revisions: Any, target: Any, assert_relative_length: bool
     ) -> tuple[str | None, Any]:
+        """``(branch label, revision)`` a downgrade to ``target`` ends at (the revision may be
+        ``None`` or ``"base"``): ``-N`` / ``label@-N`` counted from ``current_revisions``,
+        ``<rev>-N`` from that revision, anything else resolved as one identifier."""
+        resolver = self.resolver
         if target is None:
             return None, None
-        if _is_revision(target):
+        if isinstance(target, Revision):
             return None, target
         match = _relative_match(target)
         if match:
@@ -169,7 +136,7 @@ class RevisionPlanner:
                     raise RevisionError(
                         f"Relative revision {rel} didn't produce {abs(steps)} migrations"
                     )
-                rev = self._walk(symbol, steps, label, no_overwalk=assert_relative_length)
+                rev = self.walk(symbol, steps, label, no_overwalk=assert_relative_length)
                 if rev is None:
                     raise RevisionError("Walked too far")
                 return label, rev
@@ -177,10 +144,10 @@ class RevisionPlanner:
             if relative_to_current:
                 current = to_tuple(current_revisions, ())
                 if label:
-                    picked = list(self.filter_for_lineage(current, label))
+                    picked = list(resolver.filter_for_lineage(current, label))
                     if not picked:
-                        tips = self.get_all_current(current)
-                        picked = [r.revision for r in self.filter_for_lineage(tips, label)]
+                        tips = resolver.get_all_current(current)
+                        picked = [r.revision for r in resolver.filter_for_lineage(tips, label)]
                     if len(picked) != 1:
                         raise RevisionError(
                             f"Relative revision {rel} is ambiguous within branch '{label}'"
@@ -201,8 +168,8 @@ class RevisionPlanner:
                         )
                     symbol = current[0]
                     label = symbol
-            start = self.get_revision(symbol if label is None else f"{label}@{symbol}")
-            rev = self._walk(start, steps, no_overwalk=assert_relative_length)
+            start = resolver.get_revision(symbol if label is None else f"{label}@{symbol}")
+            rev = self.walk(start, steps, no_overwalk=assert_relative_length)
             if rev is None:
                 if relative_to_current:
                     raise RevisionError(
@@ -211,138 +178,134 @@ class RevisionPlanner:
                 raise RevisionError("Walked too far")
             return label, rev
         label, _, symbol = target.rpartition("@")
-        return (label or None), self.get_revision(target)
+        return (label or None), resolver.get_revision(target)
 
     # -- ranges ----------------------------------------------------------------------------------
 
     def iterate_revisions(
-        self,
-        upper: Any,
-        lower: Any,
-        implicit_base: bool = False,
-        inclusive: bool = False,
-        assert_relative_length: bool = True,
-        select_for_downgrade: bool = False,
+        self, upper: Any, lower: Any, implicit_base: bool, inclusive: bool,
+        assert_relative_length: bool, select_for_downgrade: bool,
     ) -> Iterator[Revision]:
-        """Revisions between ``lower`` and ``upper``, newest first (topologically sorted).
-
-        ``upper`` and ``lower`` are identifiers (see the class docstring).  ``inclusive`` also
-        yields ``lower`` itself.  ``implicit_base`` (used for upgrades from the database state)
-        lets ``lower`` be unrelated to ``upper``.  ``select_for_downgrade`` selects what a
-        downgrade from ``upper`` to ``lower`` removes instead of what an upgrade applies.
-        """
-        self._ensure()
+        """The revisions between ``lower`` and ``upper`` (identifiers), newest first: what
+        :meth:`RevisionMap.iterate_revisions <.revision_map.RevisionMap.iterate_revisions>`
+        yields, where the flags are described."""
+        graph = self.graph
         if select_for_downgrade:
-            todo, heads = self._collect_downgrade_revisions(
+            todo, heads = self.collect_downgrade_revisions(
                 upper, lower, inclusive, implicit_base, assert_relative_length
             )
         else:
-            todo, heads = self._collect_upgrade_revisions(
+            todo, heads = self.collect_upgrade_revisions(
                 upper, lower, inclusive, implicit_base, assert_relative_length
             )
-        for rid in self._topological_sort(todo, heads):
-            yield self._revs[rid]
+        for rid in self.topological_sort(todo, heads):
+            yield graph.revs[rid]
 
-    def _all_newest_first(self) -> list[Revision]:
+    def all_newest_first(self) -> list[Revision]:
         """Every revision from the heads down to the bases: what ``iterate_revisions("heads",
         "base", inclusive=True)`` yields, without resolving the two identifiers."""
-        self._ensure()
-        known = self._newest_first
+        graph = self.graph
+        known = graph.newest_first
         if known is not None:
             return list(known)
-        heads = list(self._real_heads_t)
-        todo = self.ancestors_of(heads)
-        revs = self._revs
-        return [revs[rid] for rid in self._topological_sort(todo, heads)]
+        heads = list(graph.real_heads)
+        todo = graph.ancestors_of(heads)
+        revs = graph.revs
+        return [revs[rid] for rid in self.topological_sort(todo, heads)]
 
-    def _collect_upgrade_revisions(
+    def collect_upgrade_revisions(
         self, upper: Any, lower: Any, inclusive: bool, implicit_base: bool, assert_len: bool
     ) -> tuple[set[str], list[str]]:
+        """``(ids an upgrade from lower to upper applies, ids of the targets)``."""
+        graph, resolver = self.graph, self.resolver
         targets = [
             r
-            for r in self._parse_upgrade_target(lower, upper, assert_len)
-            if _is_revision(r)
+            for r in self.parse_upgrade_target(lower, upper, assert_len)
+            if isinstance(r, Revision)
         ]
         if isinstance(lower, str) and "@" in lower:
             branch = lower.partition("@")[0]
-            branch_rev = self.get_revision(branch)
+            branch_rev = resolver.get_revision(branch)
             if branch_rev is not None and branch_rev.revision == branch:
                 if len(branch_rev.branch_labels) == 1:
                     branch = next(iter(branch_rev.branch_labels))
             targets = [t for t in targets if branch in t.branch_labels]
-        target_ids = _dedupe(t.revision for t in targets)
-        self._check_overlap(target_ids, True, up=False)
-        required = self.ancestors_of(target_ids)
+        target_ids = dedupe(t.revision for t in targets)
+        graph.check_overlap(target_ids, True, up=False)
+        required = graph.ancestors_of(target_ids)
 
-        current = self.get_revisions(lower)
+        current = resolver.get_revisions(lower)
         if not implicit_base and any(r is not None and r.revision not in required for r in current):
             raise RangeNotAncestorError(lower, upper)
         if current and current[0] is None:
-            _, rev = self._parse_downgrade_target(upper, lower, assert_len)
+            _, rev = self.parse_downgrade_target(upper, lower, assert_len)
             if rev == "base" or rev is None:
                 current, lower = (), None
             else:
                 current, lower = (rev,), rev.revision
-        current_ids = _dedupe(r.revision for r in current if r is not None)
-        self._check_overlap(current_ids, True, up=False)
-        needs = required - self.ancestors_of(current_ids)
+        current_ids = dedupe(r.revision for r in current if r is not None)
+        graph.check_overlap(current_ids, True, up=False)
+        needs = required - graph.ancestors_of(current_ids)
         if inclusive:
-            needs.update(r.revision for r in self.get_revisions(lower) if r is not None)
+            needs.update(r.revision for r in resolver.get_revisions(lower) if r is not None)
         if current_ids and not implicit_base:
-            self._check_overlap(current_ids, False, up=True)
-            needs &= self.descendants_of(current_ids, include_dependencies=False)
+            graph.check_overlap(current_ids, False, up=True)
+            needs &= graph.descendants_of(current_ids, include_dependencies=False)
         return needs, list(target_ids)
 
-    def _collect_downgrade_revisions(
+    def collect_downgrade_revisions(
         self, upper: Any, target: Any, inclusive: bool, implicit_base: bool, assert_len: bool
     ) -> tuple[set[str], list[str]]:
-        label, target_rev = self._parse_downgrade_target(upper, target, assert_len)
+        """``(ids a downgrade from upper to target removes, ids of the heads it starts at)``."""
+        graph, resolver = self.graph, self.resolver
+        label, target_rev = self.parse_downgrade_target(upper, target, assert_len)
         if target_rev == "base":
             target_rev = None
         if target_rev is None:
-            roots = [r for r in self._revs.values() if r.down_revision is None]
+            roots = [r for r in graph.revs.values() if r.down_revision is None]
         elif inclusive:
             roots = [target_rev]
         else:
-            roots = [self._revs[i] for i in sorted(target_rev.nextrev, key=self._order.get)]
+            roots = [graph.revs[i] for i in sorted(target_rev.nextrev, key=graph.order.get)]
         if label and len(roots) > 1:
-            branch_ancestors = self.ancestors_of(
-                [self._label_revision(label)], include_dependencies=False
+            branch_ancestors = graph.ancestors_of(
+                [resolver.label_revision(label)], include_dependencies=False
             )
             roots = [r for r in roots if r.revision in branch_ancestors]
             if not roots:
                 raise RevisionError("Not a valid downgrade target from current heads")
-        heads = [r for r in self.get_revisions(upper) if r is not None]
+        heads = [r for r in resolver.get_revisions(upper) if r is not None]
         head_ids = [h.revision for h in heads]
-        removed = self.descendants_of(roots, include_dependencies=True)
-        active = self.ancestors_of(head_ids)
+        removed = graph.descendants_of(roots, include_dependencies=True)
+        active = graph.ancestors_of(head_ids)
         removed &= active
         if implicit_base:
-            removed |= active - self.ancestors_of(roots)
+            removed |= active - graph.ancestors_of(roots)
         if target_rev is not None and not removed and target_rev.revision not in head_ids:
             raise RangeNotAncestorError("Nothing to drop", upper)
         return removed, head_ids
 
-    def _topological_sort(self, todo: set[str], heads: Sequence[str]) -> list[str]:
+    def topological_sort(self, todo: set[str], heads: Sequence[str]) -> list[str]:
         """Order ``todo`` newest first, following one branch down for as long as no other
         pending branch still needs the next revision.
 
         Linear in the size of ``todo`` for chains: a revision may be emitted once every pending
         child (through ``normalized_down_revisions``) has been emitted.
         """
-        revs = self._revs
+        graph = self.graph
+        revs = graph.revs
         pending_children = dict.fromkeys(todo, 0)
         for rid in todo:
             for parent in revs[rid].normalized_down_revisions:
                 if parent in pending_children:
                     pending_children[parent] += 1
-        current = sorted({h for h in heads if h in todo}, key=self._order.__getitem__)
+        current = sorted({h for h in heads if h in todo}, key=graph.order.__getitem__)
         # a revision of todo unreachable from the given heads would be lost; seed them too
-        reachable = self._walk_ids(
-            current, lambda r: [p for p in _normalized_parents(r) if p in todo]
+        reachable = graph.walk_ids(
+            current, lambda r: [p for p in normalized_parents(r) if p in todo]
         )
         extra = [rid for rid in todo if rid not in reachable and pending_children[rid] == 0]
-        current.extend(sorted(extra, key=self._order.__getitem__))
+        current.extend(sorted(extra, key=graph.order.__getitem__))
         in_current = set(current)
         emitted: set[str] = set()
         output: list[str] = []
@@ -375,7 +338,8 @@ class RevisionPlanner:
         self, candidate: str, current: list[str], idx: int, todo: set[str], emitted: set[str]
     ) -> int:
         """Index of the first pending head (other than ``idx``) that has ``candidate`` below it."""
-        above = self._walk_ids(
+        graph = self.graph
+        above = graph.walk_ids(
             [candidate],
             lambda r: [k for k in r._all_nextrev if k in todo and k not in emitted],
         )

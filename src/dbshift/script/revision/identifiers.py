@@ -1,19 +1,23 @@
-"""Resolving revision identifiers against the graph: ``ae10``, ``head``, ``heads``,
-``mybranch@head``, ``label@<rev>``, ``base``; the part of :class:`~dbshift.script.revision.RevisionMap`
-that turns what a user typed into revisions (a mixin over the map's ``_revs``, heads and labels).
+"""The revision identifier grammar: what ``ae10``, ``head``, ``heads``, ``mybranch@head``,
+``label@<rev>``, ``base`` and ``-2`` name in a :class:`~dbshift.script.revision.graph.RevisionGraph`.
+
+:class:`IdentifierResolver` turns what a user typed into revisions; relative forms that walk
+*up* from a point (``+2``, ``head-1`` as an upgrade target) are the planner's (see
+:mod:`.planner`). Pure: no files, no database.
 """
 
 from __future__ import annotations
 
-from .revision_errors import MultipleHeads, ResolutionError
-from .revision_node import Revision
-from .revision_plan import to_tuple
+from ...util.tuples import to_tuple
+from .errors import MultipleHeads, ResolutionError
+from .node import Revision
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
+    from .graph import RevisionGraph
 
 
 def _is_negative_int(text: str) -> bool:
@@ -22,24 +26,33 @@ def _is_negative_int(text: str) -> bool:
     return text[:1] == "-" and text[1:].isdecimal()
 
 
+def split_label(ident: Any) -> tuple[str | None, Any]:
+    """``"label@symbol"`` -> ``("label", "symbol")``; anything else -> ``(None, ident)``."""
+    if isinstance(ident, str) and "@" in ident:
+        label, symbol = ident.split("@", 1)
+        return label, symbol
+    return None, ident
+
+
 class IdentifierResolver:
-    """Identifier resolution for :class:`~dbshift.script.revision.RevisionMap`."""
+    """Resolves identifiers against one (built) graph.
 
-    @staticmethod
-    def _split_label(ident: Any) -> tuple[str | None, Any]:
-        if isinstance(ident, str) and "@" in ident:
-            label, symbol = ident.split("@", 1)
-            return label, symbol
-        return None, ident
+    Accepted: a full id, a unique prefix of at least four characters, a branch label, ``head``,
+    ``heads``, ``base`` / ``None``, ``label@head``, ``label@heads``, ``label@base``,
+    ``label@<rev>``, and ``-N`` / ``label@-N`` (N steps down from the heads).
+    """
 
-    def _resolve_revision_number(self, ident: Any) -> tuple[tuple[Any, ...], str | None]:
+    def __init__(self, graph: RevisionGraph) -> None:
+        self.graph = graph
+
+    def resolve_revision_number(self, ident: Any) -> tuple[tuple[Any, ...], str | None]:
         """``(ids, branch_label)`` for one identifier; ids may still be partial."""
-        self._ensure()
-        label, symbol = self._split_label(ident)
+        graph = self.graph
+        label, symbol = split_label(ident)
         if symbol == "heads":
             if label:
-                return self.filter_for_lineage(self._heads, label), label
-            return self._real_heads_t, label
+                return self.filter_for_lineage(graph.heads, label), label
+            return graph.real_heads, label
         if symbol == "head":
             head = self.get_current_head(label)
             return ((head,) if head else ()), label
@@ -47,26 +60,30 @@ class IdentifierResolver:
             return (), label
         return to_tuple(symbol, ()), label
 
-    def _label_revision(self, label: str) -> Revision:
-        rev = self._labels.get(label)
+    def label_revision(self, label: str) -> Revision:
+        """The revision a branch label (or an id standing for one) names."""
+        rev = self.graph.labels.get(label)
         if rev is not None:
             return rev
         try:
-            found = self._revision_for_ident(label)
+            found = self.revision_for_ident(label)
         except ResolutionError as err:
             raise ResolutionError(f"No such branch: '{label}'", label) from err
         assert found is not None
         return found
 
-    def _revision_for_ident(self, ident: Any, check_branch: str | None = None) -> Revision | None:
+    def revision_for_ident(self, ident: Any, check_branch: str | None = None) -> Revision | None:
+        """The revision one id, id prefix or branch label names (``None`` for base), checked
+        to be on ``check_branch`` when given."""
         if ident is None or ident == () or ident == "base":
             return None
-        branch_rev = self._label_revision(check_branch) if check_branch else None
-        rev = self._lookup(ident)
+        graph = self.graph
+        branch_rev = self.label_revision(check_branch) if check_branch else None
+        rev = graph.lookup(ident)
         if rev is None:
             if not isinstance(ident, str):
                 raise ResolutionError(f"No such revision or branch '{ident}'", ident)
-            matches = [rid for rid in self._revs if len(rid) > 3 and rid.startswith(ident)]
+            matches = [rid for rid in graph.revs if len(rid) > 3 and rid.startswith(ident)]
             if branch_rev is not None and len(matches) > 1:
                 matches = list(self.filter_for_lineage(matches, check_branch))
             if not matches:
@@ -82,25 +99,27 @@ class IdentifierResolver:
                 raise ResolutionError(
                     f"Multiple revisions start with '{ident}': {listed}...", ident
                 )
-            rev = self._revs[matches[0]]
-        if branch_rev is not None and not self._shares_lineage(rev.revision, [branch_rev]):
+            rev = graph.revs[matches[0]]
+        if branch_rev is not None and not self.shares_lineage(rev.revision, [branch_rev]):
             raise ResolutionError(
                 f"Revision {rev.revision} is not a member of branch '{check_branch}'", ident
             )
         return rev
 
-    def _shares_lineage(
+    def shares_lineage(
         self, target: Any, test_against: Iterable[Any], include_dependencies: bool = False
     ) -> bool:
+        """Whether ``target`` is an ancestor or descendant of (or one of) ``test_against``."""
         tests = [
-            t if isinstance(t, Revision) else self._revision_for_ident(t)
+            t if isinstance(t, Revision) else self.revision_for_ident(t)
             for t in to_tuple(test_against, ())
         ]
         tests = [t for t in tests if t is not None]
         if not tests:
             return True
+        graph = self.graph
         tid = target.revision if isinstance(target, Revision) else target
-        related = self.ancestors_of([tid], include_dependencies) | self.descendants_of(
+        related = graph.ancestors_of([tid], include_dependencies) | graph.descendants_of(
             [tid], include_dependencies
         )
         return any(t.revision in related for t in tests)
@@ -113,20 +132,20 @@ class IdentifierResolver:
 
         One walk up and one walk down from ``check_against``, whatever the number of targets.
         """
-        self._ensure()
-        ids, label = self._resolve_revision_number(check_against)
+        ids, label = self.resolve_revision_number(check_against)
         shares: list[Revision] = []
         if label:
-            shares.append(self._label_revision(label))
+            shares.append(self.label_revision(label))
         for i in ids:
-            r = self._revision_for_ident(i)
+            r = self.revision_for_ident(i)
             if r is not None:
                 shares.append(r)
         targets = tuple(targets)
         if not shares:
             return targets
+        graph = self.graph
         share_ids = [r.revision for r in shares]
-        related = self.ancestors_of(share_ids, include_dependencies) | self.descendants_of(
+        related = graph.ancestors_of(share_ids, include_dependencies) | graph.descendants_of(
             share_ids, include_dependencies
         )
         return tuple(
@@ -137,8 +156,7 @@ class IdentifierResolver:
 
     def get_current_head(self, branch_label: str | None = None) -> str | None:
         """The one head (of ``branch_label`` when given); :class:`MultipleHeads` if several."""
-        self._ensure()
-        heads: tuple[str, ...] = self._heads
+        heads: tuple[str, ...] = self.graph.heads
         if branch_label:
             heads = self.filter_for_lineage(heads, branch_label)
         if len(heads) > 1:
@@ -151,7 +169,6 @@ class IdentifierResolver:
         ``heads`` gives every real head, ``base`` / ``None`` gives ``()``, ``-N`` /
         ``label@-N`` walk down N steps from the (label's) heads.
         """
-        self._ensure()
         if isinstance(ident, (list, tuple, set, frozenset)):
             out: tuple[Revision | None, ...] = ()
             for item in ident:
@@ -159,32 +176,32 @@ class IdentifierResolver:
             return out
         if isinstance(ident, Revision):
             return (ident,)
-        ids, label = self._resolve_revision_number(ident)
+        ids, label = self.resolve_revision_number(ident)
         if len(ids) == 1 and isinstance(ids[0], str):
             try:
                 steps = int(ids[0])
             except ValueError:
                 steps = 0
             if steps < 0:
-                heads = [self._revs[h] for h in self._real_heads_t]
+                graph = self.graph
+                heads = [graph.revs[h] for h in graph.real_heads]
                 if label is not None:
                     heads = [h for h in heads if label in h.branch_labels]
                 walked = []
                 for head in heads:
-                    got = self._walk(head, steps)
+                    got = graph.step(head, steps)
                     walked.append(None if got == "base" else got)
                 return tuple(walked)
-        return tuple(self._revision_for_ident(i, label) for i in ids)
+        return tuple(self.revision_for_ident(i, label) for i in ids)
 
     def get_revision(self, ident: Any) -> Revision | None:
         """The single revision ``ident`` names, ``None`` for ``base``.
 
         Raises :class:`MultipleHeads` when it names several.
         """
-        self._ensure()
         if isinstance(ident, Revision):
             return ident
-        ids, label = self._resolve_revision_number(ident)
+        ids, label = self.resolve_revision_number(ident)
         if len(ids) == 1 and isinstance(ids[0], str) and _is_negative_int(ids[0]):
             walked = self.get_revisions(ident)
             if len(walked) > 1:
@@ -194,17 +211,14 @@ class IdentifierResolver:
             raise MultipleHeads(ids, ident)
         if not ids:
             return None
-        return self._revision_for_ident(ids[0], label)
+        return self.revision_for_ident(ids[0], label)
 
     def get_all_current(self, ident: Any) -> set[Revision]:
         """The branch tips of everything at or below ``ident`` (dependencies included)."""
-        self._ensure()
+        graph = self.graph
         tops = [r for r in self.get_revisions(ident) if r is not None]
-        region = self.ancestors_of(tops, include_dependencies=True)
+        region = graph.ancestors_of(tops, include_dependencies=True)
+        revs = graph.revs
         return {
-            self._revs[rid]
-            for rid in region
-            if not any(kid in region for kid in self._revs[rid].nextrev)
+            revs[rid] for rid in region if not any(kid in region for kid in revs[rid].nextrev)
         }
-
-    _get_all_current = get_all_current

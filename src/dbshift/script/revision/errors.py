@@ -1,4 +1,5 @@
-"""Errors of the revision graph and of revision identifiers (pure; ``alembic.script.revision``).
+"""Errors of the revision graph and of revision identifiers (pure; ``alembic.script.revision``
+exports them).
 
 ``ScriptDirectory`` turns them into one-line ``CommandError`` messages for users.
 """
@@ -79,7 +80,7 @@ class DependencyLoopDetected(DependencyCycleDetected, LoopDetected):
         CycleDetected.__init__(self, [revision])
 
 
-def _with_ids(err: RevisionError, *ids: str) -> RevisionError:
+def with_ids(err: RevisionError, *ids: str) -> RevisionError:
     """Attach the ids of the revisions an error is about (``err.revisions``)."""
     err.revisions = list(ids)  # type: ignore[attr-defined]
     return err
