@@ -1,6 +1,7 @@
 """Helpers for the autogenerate tests: contexts, applying op objects, reflected snapshots.
 
-The server backends run in a database of their own (``dbshift_autogen``), created afresh for each
+The server backends run in a database of their own (``<test database>_autogen``, so that suites
+run side by side with their own ``DBSHIFT_TEST_*_URL`` never share it), created afresh for each
 test: autogenerate compares *everything* in a schema, so tables other test runs leave behind in
 the shared test database would show up as differences.
 """
@@ -24,7 +25,7 @@ _URLS = {
     ),
     "mariadb": os.environ.get("DBSHIFT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
-_DATABASE = "dbshift_autogen"
+_DATABASE_SUFFIX = "_autogen"
 _down: dict[str, str] = {}
 
 
@@ -32,14 +33,16 @@ _created: set[str] = set()
 
 
 def _fresh_database(name: str) -> sa.Engine:
-    """An engine on an emptied ``dbshift_autogen`` database of backend ``name``.
+    """An engine on an emptied ``<test database>_autogen`` database of backend ``name``.
 
     The database is created once per run; PostgreSQL is emptied schema by schema (faster than
     recreating it), MariaDB by recreating the database.
     """
     if name in _down:
         _skip_or_fail(name, _down[name])
-    url = sa.make_url(_URLS[name]).set(database=_DATABASE)
+    server_url = sa.make_url(_URLS[name])
+    database = f"{server_url.database or 'dbshift'}{_DATABASE_SUFFIX}"
+    url = server_url.set(database=database)
     if name == "postgresql" and name in _created:
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         with engine.begin() as conn:
@@ -55,10 +58,10 @@ def _fresh_database(name: str) -> sa.Engine:
     try:
         with server.connect() as conn:
             if name == "postgresql":
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_DATABASE} WITH (FORCE)")
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             else:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_DATABASE}")
-            conn.exec_driver_sql(f"CREATE DATABASE {_DATABASE}")
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database}")
+            conn.exec_driver_sql(f"CREATE DATABASE {database}")
     except sa.exc.OperationalError as err:  # pragma: no cover - depends on the machine
         _down[name] = " ".join(str(err).split())[:200]
         _skip_or_fail(name, _down[name])
