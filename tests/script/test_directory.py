@@ -839,7 +839,7 @@ def test_five_thousand_files(env):
         prev = rid
     assert ScriptDirectory(str(env)).get_heads() == ["r04999"]
     # the first read indexed every header; the second is served from that index
-    assert (v / "__pycache__" / "dbshift_revision_index.bin").is_file()
+    assert (env / "__pycache__" / "dbshift_revision_index.bin").is_file()
     sd = ScriptDirectory(str(env))
     assert sd.get_heads() == ["r04999"]
     assert len(sd.upgrade_revisions("heads", ())) == 5000
