@@ -1,9 +1,10 @@
-"""``MigrationContext``: one database (or one offline script), its version table and transactions.
+"""``MigrationContext``: one database (or one offline script), its transactions and its run of steps.
 
 Configured by ``env.py`` through ``EnvironmentContext.configure`` (or directly with
 :meth:`MigrationContext.configure`), it runs migration steps either over a live connection, inside
 transactions where the database can roll DDL back, or offline (``--sql``), writing every statement
-to a SQL script with literal values inlined.
+to a SQL script with literal values inlined. The version table is asked through
+:attr:`MigrationContext.version_recorder` (``runtime/version_table.py``), its one owner.
 """
 
 from __future__ import annotations
@@ -16,23 +17,24 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.engine.mock import MockConnection
 
 from ..ddl.impl import DefaultImpl
 from ..util.exc import CommandError, PartialMigrationError
 from .gc_policy import before_run
-from .heads import HeadMaintainer
 from .steps import MigrationInfo, MigrationStep
+from .version_table import VersionRecorder, VersionWriter
 
 if TYPE_CHECKING:
+    from sqlalchemy import Table
+
     from ..script.directory import ScriptDirectory
     from .environment import EnvironmentContext
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MigrationContext", "MigrationInfo", "MigrationStep"]
+__all__ = ["HeadMaintainer", "MigrationContext", "MigrationInfo", "MigrationStep"]
 
 
 class _ProxyTransaction:
@@ -75,6 +77,19 @@ class _EncodedOutput(io.TextIOWrapper):
         pass
 
 
+class HeadMaintainer(VersionWriter):
+    """A run's version-row writer made from a context, under Alembic's name and signature.
+
+    Kept for packages that build, subclass or patch ``alembic.runtime.migration.HeadMaintainer``;
+    :meth:`MigrationContext.stamp` and :meth:`MigrationContext.run_migrations` make theirs
+    through this name, so a replacement assigned here is the one they use.
+    """
+
+    def __init__(self, context: MigrationContext, heads: Iterable[str]) -> None:
+        self.context = context
+        super().__init__(context.version_recorder, heads)
+
+
 class MigrationContext:
     """The state of one migration run against one database (or one offline script).
 
@@ -105,7 +120,7 @@ class MigrationContext:
         self._migrations_fn: Callable[..., Iterable[MigrationStep]] | None = self.opts.get("fn")
         self._start_from_rev: Any = self.opts.get("starting_rev")
         self._transaction: Any = None
-        self._head_maintainer: HeadMaintainer | None = None
+        self._head_maintainer: VersionWriter | None = None
 
         given_buffer = self.opts.get("output_buffer")
         self.output_buffer: TextIO = given_buffer if given_buffer is not None else sys.stdout
@@ -125,8 +140,6 @@ class MigrationContext:
                 connection is not None and connection.in_transaction()
             )
 
-        self.version_table: str = self.opts.get("version_table", "alembic_version")
-        self.version_table_schema: str | None = self.opts.get("version_table_schema")
         impl_cls = DefaultImpl.get_by_dialect(dialect)
         self.impl: DefaultImpl = impl_cls(
             dialect,
@@ -136,10 +149,12 @@ class MigrationContext:
             self.output_buffer,
             self.opts,
         )
-        self._version = self.impl.version_table_impl(
-            version_table=self.version_table,
-            version_table_schema=self.version_table_schema,
-            version_table_pk=self.opts.get("version_table_pk", True),
+        #: The owner of the version table: every read and write of it goes through this.
+        self.version_recorder = VersionRecorder(
+            self.impl,
+            name=self.opts.get("version_table", "alembic_version"),
+            schema=self.opts.get("version_table_schema"),
+            primary_key=self.opts.get("version_table_pk", True),
         )
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:
@@ -200,6 +215,26 @@ class MigrationContext:
         if self.environment_context is not None:
             return self.environment_context.config
         return None
+
+    @property
+    def version_table(self) -> str:
+        """The version table's name (``version_table`` of ``configure``)."""
+        return self.version_recorder.name
+
+    @property
+    def version_table_schema(self) -> str | None:
+        """The version table's schema (``version_table_schema`` of ``configure``)."""
+        return self.version_recorder.schema
+
+    # Alembic's attribute for the version ``Table``; packages read it and some replace it
+    # (a wider ``version_num``). Both reach the recorder.
+    @property
+    def _version(self) -> Table:
+        return self.version_recorder.table
+
+    @_version.setter
+    def _version(self, table: Table) -> None:
+        self.version_recorder.table = table
 
     # ------------------------------------------------------------------ transactions
 
@@ -277,25 +312,23 @@ class MigrationContext:
     # ------------------------------------------------------------------ version table
 
     def _has_version_table(self) -> bool:
-        assert self.connection is not None
-        return sa_inspect(self.connection).has_table(self.version_table, self.version_table_schema)
+        return self.version_recorder.exists()
 
     def _ensure_version_table(self, purge: bool = False) -> None:
-        assert self.connection is not None
         with self._maybe_own_transaction():
-            self._version.create(self.connection, checkfirst=True)
+            self.version_recorder.create(checkfirst=True)
             if purge:
-                self.connection.execute(self._version.delete())
+                self.version_recorder.delete_all_rows()
 
     @contextmanager
     def _maybe_own_transaction(self) -> Iterator[None]:
         """Commit version-table housekeeping unless a migration transaction will."""
         assert self.connection is not None
-        if self._transaction is not None or self._in_external_transaction:
+        if self.as_sql or self._transaction is not None or self._in_external_transaction:
             yield
             return
         yield
-        if self.connection.in_transaction() and not self.as_sql:
+        if self.connection.in_transaction():
             self.connection.commit()
 
     def get_current_revision(self) -> str | None:
@@ -313,26 +346,10 @@ class MigrationContext:
     def get_current_heads(self) -> tuple[str, ...]:
         """The revisions the version table records (offline: the assumed starting point)."""
         if self.as_sql:
-            start = self._start_from_rev
-            if start in (None, "base", ()):
-                return ()
-            starts = [start] if isinstance(start, str) else list(start)
-            if self.script is not None:
-                resolved = []
-                for rev in starts:
-                    if rev in (None, "base"):
-                        continue
-                    script = self.script.get_revision(rev)
-                    if script is not None:
-                        resolved.append(script.revision)
-                return tuple(resolved)
-            return tuple(r for r in starts if r not in (None, "base"))
+            return self.version_recorder.assumed_heads(self._start_from_rev, self.script)
         if self._start_from_rev:
             raise CommandError("Can't specify current_rev to context when using a database connection")
-        if not self._has_version_table():
-            return ()
-        assert self.connection is not None
-        return tuple(row[0] for row in self.connection.execute(self._version.select()))
+        return self.version_recorder.read_heads()
 
     def stamp(self, script_directory: ScriptDirectory, revision: str | Iterable[str]) -> None:
         """Set the version table to ``revision`` without running migrations."""
@@ -357,15 +374,7 @@ class MigrationContext:
         """
         before_run()
         self.impl.start_migrations()
-        if self.purge:
-            if self.as_sql:
-                raise CommandError("Can't use --purge with --sql mode")
-            self._ensure_version_table(purge=True)
-            heads: tuple[str, ...] = ()
-        else:
-            heads = self.get_current_heads()
-            if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
-                self._ensure_version_table()
+        heads = self._starting_heads()
         maintainer = HeadMaintainer(self, heads)
         self._head_maintainer = maintainer
         assert self._migrations_fn is not None, "run_migrations needs an 'fn' to plan steps"
@@ -377,15 +386,14 @@ class MigrationContext:
                 self.impl.statements_in_step = []
                 with self.begin_transaction(_per_migration=True):
                     if self.as_sql and not maintainer.heads:
-                        assert self.connection is not None
-                        self._version.create(self.connection)
+                        self.version_recorder.create()
                     log.info("Running %s", step)
                     if self.as_sql:
                         self.impl.static_output(f"-- Running {step.short_log}")
                     try:
                         step.migration_fn(**kw)
                     except Exception as err:
-                        self._flush_after_failure(maintainer)
+                        maintainer.flush_after_failure()
                         self._report_partial_failure(step, err)
                         raise
                     # on_version_apply callbacks may read the version table: with them, every
@@ -402,6 +410,19 @@ class MigrationContext:
             maintainer.flush()
         finally:
             self._head_maintainer = None
+
+    def _starting_heads(self) -> tuple[str, ...]:
+        """The heads a run starts from. Online, the version table is made ready for the run's
+        writes (emptied first with ``purge``) unless the command must not change the database."""
+        if self.purge:
+            if self.as_sql:
+                raise CommandError("Can't use --purge with --sql mode")
+            self._ensure_version_table(purge=True)
+            return ()
+        heads = self.get_current_heads()
+        if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
+            self._ensure_version_table()
+        return heads
 
     def _can_defer_version_writes(self) -> bool:
         """Whether the version rows of the step just run may wait for a later step.
@@ -433,28 +454,6 @@ class MigrationContext:
         run: called before a statement that may commit (``op.execute("COMMIT")``), so that
         what it commits includes them, as it would with one write per step."""
         self._flush_version_writes()
-
-    def _flush_after_failure(self, maintainer: HeadMaintainer) -> None:
-        """After a failed step, write the rows of the steps before it, as per-step writes had.
-
-        They matter only when the migration ended the run's transaction itself
-        (``op.execute("COMMIT")``): the earlier steps are committed, so their rows must be too.
-        While the driver reports the transaction still open, the rollback that follows undoes
-        everything and nothing is written. A failure here is not the error to report.
-        """
-        if not maintainer.pending:
-            return
-        was_open = _driver_transaction_open(self.connection)
-        if was_open is True:
-            return
-        try:
-            maintainer.flush()
-            if was_open is False and _driver_transaction_open(self.connection) is True:
-                # The rows opened a transaction of their own (pysqlite begins one before DML);
-                # committing it commits them alone, as the server would without a transaction.
-                self.connection.connection.dbapi_connection.commit()  # type: ignore[union-attr]
-        except Exception:
-            log.debug("Deferred version rows not written after a failed step", exc_info=True)
 
     def _report_partial_failure(self, step: MigrationStep, err: Exception) -> None:
         """On a non-transactional database, say which statements of the step stay applied."""
@@ -488,23 +487,6 @@ def _dialect_from_url(url: Any, dialect_opts: Mapping[str, Any] | None) -> Diale
     except Exception as err:
         raise CommandError(f"Can't use database URL {str(url)!r}: {_one_line(err)}") from err
     return dialect_cls(**dict(dialect_opts or {}))
-
-
-def _driver_transaction_open(connection: Connection | None) -> bool | None:
-    """Whether the DB-API connection says a transaction is open on the server; None when the
-    driver cannot say. Read from libpq's status (psycopg2, psycopg) or sqlite3's flag; no
-    statement is sent."""
-    try:
-        dbapi_connection = connection.connection.dbapi_connection  # type: ignore[union-attr]
-    except Exception:
-        return None
-    status = getattr(getattr(dbapi_connection, "info", None), "transaction_status", None)
-    if isinstance(status, int):
-        return status != 0  # libpq's PQTRANS_IDLE
-    in_transaction = getattr(dbapi_connection, "in_transaction", None)
-    if isinstance(in_transaction, bool):
-        return in_transaction
-    return None
 
 
 def _one_line(err: BaseException) -> str:
