@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.engine.mock import MockConnection
@@ -30,11 +30,17 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
 
     from ..script.directory import ScriptDirectory
-    from .environment import EnvironmentContext
 
 log = logging.getLogger(__name__)
 
 __all__ = ["HeadMaintainer", "MigrationContext", "MigrationInfo", "MigrationStep"]
+
+
+class _Environment(Protocol):
+    """What a context needs of the ``EnvironmentContext`` that configured it: its ``Config``
+    (named here without importing it, as ``config.py`` imports the command line)."""
+
+    config: Any
 
 
 class _ProxyTransaction:
@@ -104,7 +110,7 @@ class MigrationContext:
         dialect: Dialect,
         connection: Connection | None,
         opts: Mapping[str, Any],
-        environment_context: EnvironmentContext | None = None,
+        environment_context: _Environment | None = None,
     ) -> None:
         self.environment_context = environment_context
         self.opts = dict(opts)
@@ -173,7 +179,7 @@ class MigrationContext:
         url: str | Any = None,
         dialect_name: str | None = None,
         dialect: Dialect | None = None,
-        environment_context: EnvironmentContext | None = None,
+        environment_context: _Environment | None = None,
         dialect_opts: Mapping[str, Any] | None = None,
         opts: Mapping[str, Any] | None = None,
     ) -> MigrationContext:
