@@ -13,8 +13,8 @@ import io
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
@@ -24,6 +24,7 @@ from ..ddl.impl import DefaultImpl
 from ..util.exc import CommandError, PartialMigrationError
 from .gc_policy import before_run
 from .steps import MigrationInfo, MigrationStep
+from .transactions import MigrationTransactions
 from .version_table import VersionRecorder, VersionWriter
 
 if TYPE_CHECKING:
@@ -41,39 +42,6 @@ class _Environment(Protocol):
     (named here without importing it, as ``config.py`` imports the command line)."""
 
     config: Any
-
-
-class _ProxyTransaction:
-    """A migration transaction that clears the context's record of it when it ends."""
-
-    def __init__(self, migration_context: MigrationContext) -> None:
-        self.migration_context = migration_context
-
-    @property
-    def _proxied(self) -> Any:
-        transaction = self.migration_context._transaction
-        if transaction is None:
-            raise CommandError("This transaction was already committed or rolled back")
-        return transaction
-
-    def rollback(self) -> None:
-        """Roll the transaction back."""
-        self._proxied.rollback()
-        self.migration_context._transaction = None
-
-    def commit(self) -> None:
-        """Commit the transaction."""
-        self._proxied.commit()
-        self.migration_context._transaction = None
-
-    def __enter__(self) -> _ProxyTransaction:
-        return self
-
-    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        transaction = self.migration_context._transaction
-        if transaction is not None:
-            transaction.__exit__(type_, value, traceback)
-            self.migration_context._transaction = None
 
 
 class _EncodedOutput(io.TextIOWrapper):
@@ -125,7 +93,6 @@ class MigrationContext:
         )
         self._migrations_fn: Callable[..., Iterable[MigrationStep]] | None = self.opts.get("fn")
         self._start_from_rev: Any = self.opts.get("starting_rev")
-        self._transaction: Any = None
         self._head_maintainer: VersionWriter | None = None
 
         given_buffer = self.opts.get("output_buffer")
@@ -139,12 +106,8 @@ class MigrationContext:
 
         if self.as_sql:
             self.connection: Connection | None = MockConnection(dialect, self._dump_offline)  # type: ignore[assignment]
-            self._in_external_transaction = False
         else:
             self.connection = connection
-            self._in_external_transaction = bool(
-                connection is not None and connection.in_transaction()
-            )
 
         impl_cls = DefaultImpl.get_by_dialect(dialect)
         self.impl: DefaultImpl = impl_cls(
@@ -154,6 +117,14 @@ class MigrationContext:
             self.opts.get("transactional_ddl"),
             self.output_buffer,
             self.opts,
+        )
+        #: When transactions begin and end (see ``runtime/transactions.py``).
+        self.transactions = MigrationTransactions(
+            self.connection,
+            self.impl,
+            as_sql=self.as_sql,
+            per_migration=self._transaction_per_migration,
+            before_leaving=self._flush_version_writes,
         )
         #: The owner of the version table: every read and write of it goes through this.
         self.version_recorder = VersionRecorder(
@@ -251,69 +222,28 @@ class MigrationContext:
         with ``transaction_per_migration``. Without it: one per migration online, none offline.
         Inside a transaction the caller already began on the connection, this does nothing.
         """
-        if self._in_external_transaction:
-            return nullcontext()
-        if self.impl.transactional_ddl:
-            transaction_now = _per_migration == self._transaction_per_migration
-        else:
-            transaction_now = _per_migration is True
-        if not transaction_now:
-            return nullcontext()
-        if self.as_sql:
-            if not self.impl.transactional_ddl:
-                return nullcontext()
-            return self._offline_transaction()
-        if self._transaction is not None:
-            return nullcontext()
-        assert self.connection is not None
-        if self.connection.in_transaction():
-            # An autobegun transaction from our own inspection queries; end it first.
-            self.connection.commit()
-        self._transaction = self.connection.begin()
-        if self.impl.transactional_ddl:
-            self.impl.on_transaction_begin(self.connection)
-        return _ProxyTransaction(self)
+        return self.transactions.begin(_per_migration)
 
-    @contextmanager
-    def _offline_transaction(self) -> Iterator[None]:
-        self.impl.emit_begin()
-        yield
-        self.impl.emit_commit()
-
-    @contextmanager
-    def autocommit_block(self) -> Iterator[None]:
+    def autocommit_block(self) -> AbstractContextManager[None]:
         """Run the block outside any transaction (PG ``CREATE INDEX CONCURRENTLY``, ...).
 
         Commits the current transaction, switches the connection to AUTOCOMMIT, and afterwards
         restores the isolation level and begins a new transaction. Offline, writes COMMIT/BEGIN.
         """
-        had_transaction = self._transaction is not None
-        if self.as_sql:
-            if self.impl.transactional_ddl:
-                self.impl.emit_commit()
-            yield
-            if self.impl.transactional_ddl:
-                self.impl.emit_begin()
-            return
-        assert self.connection is not None
-        self._flush_version_writes()
-        if had_transaction:
-            self._transaction.commit()
-            self._transaction = None
-        elif self.connection.in_transaction():
-            self.connection.commit()
-        previous_level = self.connection.get_isolation_level()
-        self.connection.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            yield
-        finally:
-            if self.connection.in_transaction():
-                self.connection.commit()
-            self.connection.execution_options(isolation_level=previous_level)
-            if had_transaction:
-                self._transaction = self.connection.begin()
-                if self.impl.transactional_ddl:
-                    self.impl.on_transaction_begin(self.connection)
+        return self.transactions.autocommit_block()
+
+    # Alembic's attributes for the open migration transaction and the caller's one.
+    @property
+    def _transaction(self) -> Any:
+        return self.transactions.current
+
+    @_transaction.setter
+    def _transaction(self, transaction: Any) -> None:
+        self.transactions.current = transaction
+
+    @property
+    def _in_external_transaction(self) -> bool:
+        return self.transactions.external
 
     # ------------------------------------------------------------------ version table
 
@@ -321,21 +251,10 @@ class MigrationContext:
         return self.version_recorder.exists()
 
     def _ensure_version_table(self, purge: bool = False) -> None:
-        with self._maybe_own_transaction():
+        with self.transactions.housekeeping():
             self.version_recorder.create(checkfirst=True)
             if purge:
                 self.version_recorder.delete_all_rows()
-
-    @contextmanager
-    def _maybe_own_transaction(self) -> Iterator[None]:
-        """Commit version-table housekeeping unless a migration transaction will."""
-        assert self.connection is not None
-        if self.as_sql or self._transaction is not None or self._in_external_transaction:
-            yield
-            return
-        yield
-        if self.connection.in_transaction():
-            self.connection.commit()
 
     def get_current_revision(self) -> str | None:
         """The single current revision, or None (an error if several heads are applied)."""
@@ -448,7 +367,7 @@ class MigrationContext:
             # transactional_ddl=True given for a database whose DDL commits by itself: each
             # DDL statement commits the rows written before it, so they must be there.
             return False
-        return self._transaction is not None and bool(self._transaction.is_active)
+        return self.transactions.is_open()
 
     def _flush_version_writes(self) -> None:
         """Write the version rows deferred so far (see :meth:`_can_defer_version_writes`)."""
