@@ -511,10 +511,7 @@ def ensure_version(config: Config, sql: bool = False) -> None:
     script = _script_directory(config)
 
     def create_version_table(heads: Sequence[str], context: MigrationContext) -> list[Any]:
-        if context.as_sql:
-            context._version.create(context.connection)  # type: ignore[arg-type]
-        else:
-            context._ensure_version_table()
+        context._ensure_version_table()
         return []
 
     _run_env(config, script, fn=create_version_table, as_sql=sql)

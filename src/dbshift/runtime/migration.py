@@ -1,9 +1,10 @@
-"""``MigrationContext``: one database (or one offline script), its version table and transactions.
+"""``MigrationContext``: one database (or one offline script), its transactions and its run of steps.
 
 Configured by ``env.py`` through ``EnvironmentContext.configure`` (or directly with
 :meth:`MigrationContext.configure`), it runs migration steps either over a live connection, inside
 transactions where the database can roll DDL back, or offline (``--sql``), writing every statement
-to a SQL script with literal values inlined.
+to a SQL script with literal values inlined. The version table is asked through
+:attr:`MigrationContext.version_recorder` (``runtime/version_table.py``), its one owner.
 """
 
 from __future__ import annotations
@@ -12,60 +13,35 @@ import io
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.engine.mock import MockConnection
 
 from ..ddl.impl import DefaultImpl
 from ..util.exc import CommandError, PartialMigrationError
 from .gc_policy import before_run
-from .heads import HeadMaintainer
 from .steps import MigrationInfo, MigrationStep
+from .transactions import MigrationTransactions
+from .version_table import VersionRecorder, VersionWriter
 
 if TYPE_CHECKING:
+    from sqlalchemy import Table
+
     from ..script.directory import ScriptDirectory
-    from .environment import EnvironmentContext
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MigrationContext", "MigrationInfo", "MigrationStep"]
+__all__ = ["HeadMaintainer", "MigrationContext", "MigrationInfo", "MigrationStep"]
 
 
-class _ProxyTransaction:
-    """A migration transaction that clears the context's record of it when it ends."""
+class _Environment(Protocol):
+    """What a context needs of the ``EnvironmentContext`` that configured it: its ``Config``
+    (named here without importing it, as ``config.py`` imports the command line)."""
 
-    def __init__(self, migration_context: MigrationContext) -> None:
-        self.migration_context = migration_context
-
-    @property
-    def _proxied(self) -> Any:
-        transaction = self.migration_context._transaction
-        if transaction is None:
-            raise CommandError("This transaction was already committed or rolled back")
-        return transaction
-
-    def rollback(self) -> None:
-        """Roll the transaction back."""
-        self._proxied.rollback()
-        self.migration_context._transaction = None
-
-    def commit(self) -> None:
-        """Commit the transaction."""
-        self._proxied.commit()
-        self.migration_context._transaction = None
-
-    def __enter__(self) -> _ProxyTransaction:
-        return self
-
-    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        transaction = self.migration_context._transaction
-        if transaction is not None:
-            transaction.__exit__(type_, value, traceback)
-            self.migration_context._transaction = None
+    config: Any
 
 
 class _EncodedOutput(io.TextIOWrapper):
@@ -73,6 +49,19 @@ class _EncodedOutput(io.TextIOWrapper):
 
     def close(self) -> None:  # pragma: no cover - never closes the user's buffer
         pass
+
+
+class HeadMaintainer(VersionWriter):
+    """A run's version-row writer made from a context, under Alembic's name and signature.
+
+    Kept for packages that build, subclass or patch ``alembic.runtime.migration.HeadMaintainer``;
+    :meth:`MigrationContext.stamp` and :meth:`MigrationContext.run_migrations` make theirs
+    through this name, so a replacement assigned here is the one they use.
+    """
+
+    def __init__(self, context: MigrationContext, heads: Iterable[str]) -> None:
+        self.context = context
+        super().__init__(context.version_recorder, heads)
 
 
 class MigrationContext:
@@ -89,7 +78,7 @@ class MigrationContext:
         dialect: Dialect,
         connection: Connection | None,
         opts: Mapping[str, Any],
-        environment_context: EnvironmentContext | None = None,
+        environment_context: _Environment | None = None,
     ) -> None:
         self.environment_context = environment_context
         self.opts = dict(opts)
@@ -104,8 +93,7 @@ class MigrationContext:
         )
         self._migrations_fn: Callable[..., Iterable[MigrationStep]] | None = self.opts.get("fn")
         self._start_from_rev: Any = self.opts.get("starting_rev")
-        self._transaction: Any = None
-        self._head_maintainer: HeadMaintainer | None = None
+        self._head_maintainer: VersionWriter | None = None
 
         given_buffer = self.opts.get("output_buffer")
         self.output_buffer: TextIO = given_buffer if given_buffer is not None else sys.stdout
@@ -118,15 +106,9 @@ class MigrationContext:
 
         if self.as_sql:
             self.connection: Connection | None = MockConnection(dialect, self._dump_offline)  # type: ignore[assignment]
-            self._in_external_transaction = False
         else:
             self.connection = connection
-            self._in_external_transaction = bool(
-                connection is not None and connection.in_transaction()
-            )
 
-        self.version_table: str = self.opts.get("version_table", "alembic_version")
-        self.version_table_schema: str | None = self.opts.get("version_table_schema")
         impl_cls = DefaultImpl.get_by_dialect(dialect)
         self.impl: DefaultImpl = impl_cls(
             dialect,
@@ -136,10 +118,20 @@ class MigrationContext:
             self.output_buffer,
             self.opts,
         )
-        self._version = self.impl.version_table_impl(
-            version_table=self.version_table,
-            version_table_schema=self.version_table_schema,
-            version_table_pk=self.opts.get("version_table_pk", True),
+        #: When transactions begin and end (see ``runtime/transactions.py``).
+        self.transactions = MigrationTransactions(
+            self.connection,
+            self.impl,
+            as_sql=self.as_sql,
+            per_migration=self._transaction_per_migration,
+            before_leaving=self._flush_version_writes,
+        )
+        #: The owner of the version table: every read and write of it goes through this.
+        self.version_recorder = VersionRecorder(
+            self.impl,
+            name=self.opts.get("version_table", "alembic_version"),
+            schema=self.opts.get("version_table_schema"),
+            primary_key=self.opts.get("version_table_pk", True),
         )
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:
@@ -158,7 +150,7 @@ class MigrationContext:
         url: str | Any = None,
         dialect_name: str | None = None,
         dialect: Dialect | None = None,
-        environment_context: EnvironmentContext | None = None,
+        environment_context: _Environment | None = None,
         dialect_opts: Mapping[str, Any] | None = None,
         opts: Mapping[str, Any] | None = None,
     ) -> MigrationContext:
@@ -201,6 +193,26 @@ class MigrationContext:
             return self.environment_context.config
         return None
 
+    @property
+    def version_table(self) -> str:
+        """The version table's name (``version_table`` of ``configure``)."""
+        return self.version_recorder.name
+
+    @property
+    def version_table_schema(self) -> str | None:
+        """The version table's schema (``version_table_schema`` of ``configure``)."""
+        return self.version_recorder.schema
+
+    # Alembic's attribute for the version ``Table``; packages read it and some replace it
+    # (a wider ``version_num``). Both reach the recorder.
+    @property
+    def _version(self) -> Table:
+        return self.version_recorder.table
+
+    @_version.setter
+    def _version(self, table: Table) -> None:
+        self.version_recorder.table = table
+
     # ------------------------------------------------------------------ transactions
 
     def begin_transaction(self, _per_migration: bool = False) -> AbstractContextManager[Any]:
@@ -210,93 +222,39 @@ class MigrationContext:
         with ``transaction_per_migration``. Without it: one per migration online, none offline.
         Inside a transaction the caller already began on the connection, this does nothing.
         """
-        if self._in_external_transaction:
-            return nullcontext()
-        if self.impl.transactional_ddl:
-            transaction_now = _per_migration == self._transaction_per_migration
-        else:
-            transaction_now = _per_migration is True
-        if not transaction_now:
-            return nullcontext()
-        if self.as_sql:
-            if not self.impl.transactional_ddl:
-                return nullcontext()
-            return self._offline_transaction()
-        if self._transaction is not None:
-            return nullcontext()
-        assert self.connection is not None
-        if self.connection.in_transaction():
-            # An autobegun transaction from our own inspection queries; end it first.
-            self.connection.commit()
-        self._transaction = self.connection.begin()
-        if self.impl.transactional_ddl:
-            self.impl.on_transaction_begin(self.connection)
-        return _ProxyTransaction(self)
+        return self.transactions.begin(_per_migration)
 
-    @contextmanager
-    def _offline_transaction(self) -> Iterator[None]:
-        self.impl.emit_begin()
-        yield
-        self.impl.emit_commit()
-
-    @contextmanager
-    def autocommit_block(self) -> Iterator[None]:
+    def autocommit_block(self) -> AbstractContextManager[None]:
         """Run the block outside any transaction (PG ``CREATE INDEX CONCURRENTLY``, ...).
 
         Commits the current transaction, switches the connection to AUTOCOMMIT, and afterwards
         restores the isolation level and begins a new transaction. Offline, writes COMMIT/BEGIN.
         """
-        had_transaction = self._transaction is not None
-        if self.as_sql:
-            if self.impl.transactional_ddl:
-                self.impl.emit_commit()
-            yield
-            if self.impl.transactional_ddl:
-                self.impl.emit_begin()
-            return
-        assert self.connection is not None
-        self._flush_version_writes()
-        if had_transaction:
-            self._transaction.commit()
-            self._transaction = None
-        elif self.connection.in_transaction():
-            self.connection.commit()
-        previous_level = self.connection.get_isolation_level()
-        self.connection.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            yield
-        finally:
-            if self.connection.in_transaction():
-                self.connection.commit()
-            self.connection.execution_options(isolation_level=previous_level)
-            if had_transaction:
-                self._transaction = self.connection.begin()
-                if self.impl.transactional_ddl:
-                    self.impl.on_transaction_begin(self.connection)
+        return self.transactions.autocommit_block()
+
+    # Alembic's attributes for the open migration transaction and the caller's one.
+    @property
+    def _transaction(self) -> Any:
+        return self.transactions.current
+
+    @_transaction.setter
+    def _transaction(self, transaction: Any) -> None:
+        self.transactions.current = transaction
+
+    @property
+    def _in_external_transaction(self) -> bool:
+        return self.transactions.external
 
     # ------------------------------------------------------------------ version table
 
     def _has_version_table(self) -> bool:
-        assert self.connection is not None
-        return sa_inspect(self.connection).has_table(self.version_table, self.version_table_schema)
+        return self.version_recorder.exists()
 
     def _ensure_version_table(self, purge: bool = False) -> None:
-        assert self.connection is not None
-        with self._maybe_own_transaction():
-            self._version.create(self.connection, checkfirst=True)
+        with self.transactions.housekeeping():
+            self.version_recorder.create(checkfirst=True)
             if purge:
-                self.connection.execute(self._version.delete())
-
-    @contextmanager
-    def _maybe_own_transaction(self) -> Iterator[None]:
-        """Commit version-table housekeeping unless a migration transaction will."""
-        assert self.connection is not None
-        if self._transaction is not None or self._in_external_transaction:
-            yield
-            return
-        yield
-        if self.connection.in_transaction() and not self.as_sql:
-            self.connection.commit()
+                self.version_recorder.delete_all_rows()
 
     def get_current_revision(self) -> str | None:
         """The single current revision, or None (an error if several heads are applied)."""
@@ -313,26 +271,10 @@ class MigrationContext:
     def get_current_heads(self) -> tuple[str, ...]:
         """The revisions the version table records (offline: the assumed starting point)."""
         if self.as_sql:
-            start = self._start_from_rev
-            if start in (None, "base", ()):
-                return ()
-            starts = [start] if isinstance(start, str) else list(start)
-            if self.script is not None:
-                resolved = []
-                for rev in starts:
-                    if rev in (None, "base"):
-                        continue
-                    script = self.script.get_revision(rev)
-                    if script is not None:
-                        resolved.append(script.revision)
-                return tuple(resolved)
-            return tuple(r for r in starts if r not in (None, "base"))
+            return self.version_recorder.assumed_heads(self._start_from_rev, self.script)
         if self._start_from_rev:
             raise CommandError("Can't specify current_rev to context when using a database connection")
-        if not self._has_version_table():
-            return ()
-        assert self.connection is not None
-        return tuple(row[0] for row in self.connection.execute(self._version.select()))
+        return self.version_recorder.read_heads()
 
     def stamp(self, script_directory: ScriptDirectory, revision: str | Iterable[str]) -> None:
         """Set the version table to ``revision`` without running migrations."""
@@ -357,15 +299,7 @@ class MigrationContext:
         """
         before_run()
         self.impl.start_migrations()
-        if self.purge:
-            if self.as_sql:
-                raise CommandError("Can't use --purge with --sql mode")
-            self._ensure_version_table(purge=True)
-            heads: tuple[str, ...] = ()
-        else:
-            heads = self.get_current_heads()
-            if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
-                self._ensure_version_table()
+        heads = self._starting_heads()
         maintainer = HeadMaintainer(self, heads)
         self._head_maintainer = maintainer
         assert self._migrations_fn is not None, "run_migrations needs an 'fn' to plan steps"
@@ -377,15 +311,14 @@ class MigrationContext:
                 self.impl.statements_in_step = []
                 with self.begin_transaction(_per_migration=True):
                     if self.as_sql and not maintainer.heads:
-                        assert self.connection is not None
-                        self._version.create(self.connection)
+                        self.version_recorder.create()
                     log.info("Running %s", step)
                     if self.as_sql:
                         self.impl.static_output(f"-- Running {step.short_log}")
                     try:
                         step.migration_fn(**kw)
                     except Exception as err:
-                        self._flush_after_failure(maintainer)
+                        maintainer.flush_after_failure()
                         self._report_partial_failure(step, err)
                         raise
                     # on_version_apply callbacks may read the version table: with them, every
@@ -402,6 +335,19 @@ class MigrationContext:
             maintainer.flush()
         finally:
             self._head_maintainer = None
+
+    def _starting_heads(self) -> tuple[str, ...]:
+        """The heads a run starts from. Online, the version table is made ready for the run's
+        writes (emptied first with ``purge``) unless the command must not change the database."""
+        if self.purge:
+            if self.as_sql:
+                raise CommandError("Can't use --purge with --sql mode")
+            self._ensure_version_table(purge=True)
+            return ()
+        heads = self.get_current_heads()
+        if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
+            self._ensure_version_table()
+        return heads
 
     def _can_defer_version_writes(self) -> bool:
         """Whether the version rows of the step just run may wait for a later step.
@@ -421,7 +367,7 @@ class MigrationContext:
             # transactional_ddl=True given for a database whose DDL commits by itself: each
             # DDL statement commits the rows written before it, so they must be there.
             return False
-        return self._transaction is not None and bool(self._transaction.is_active)
+        return self.transactions.is_open()
 
     def _flush_version_writes(self) -> None:
         """Write the version rows deferred so far (see :meth:`_can_defer_version_writes`)."""
@@ -433,28 +379,6 @@ class MigrationContext:
         run: called before a statement that may commit (``op.execute("COMMIT")``), so that
         what it commits includes them, as it would with one write per step."""
         self._flush_version_writes()
-
-    def _flush_after_failure(self, maintainer: HeadMaintainer) -> None:
-        """After a failed step, write the rows of the steps before it, as per-step writes had.
-
-        They matter only when the migration ended the run's transaction itself
-        (``op.execute("COMMIT")``): the earlier steps are committed, so their rows must be too.
-        While the driver reports the transaction still open, the rollback that follows undoes
-        everything and nothing is written. A failure here is not the error to report.
-        """
-        if not maintainer.pending:
-            return
-        was_open = _driver_transaction_open(self.connection)
-        if was_open is True:
-            return
-        try:
-            maintainer.flush()
-            if was_open is False and _driver_transaction_open(self.connection) is True:
-                # The rows opened a transaction of their own (pysqlite begins one before DML);
-                # committing it commits them alone, as the server would without a transaction.
-                self.connection.connection.dbapi_connection.commit()  # type: ignore[union-attr]
-        except Exception:
-            log.debug("Deferred version rows not written after a failed step", exc_info=True)
 
     def _report_partial_failure(self, step: MigrationStep, err: Exception) -> None:
         """On a non-transactional database, say which statements of the step stay applied."""
@@ -488,23 +412,6 @@ def _dialect_from_url(url: Any, dialect_opts: Mapping[str, Any] | None) -> Diale
     except Exception as err:
         raise CommandError(f"Can't use database URL {str(url)!r}: {_one_line(err)}") from err
     return dialect_cls(**dict(dialect_opts or {}))
-
-
-def _driver_transaction_open(connection: Connection | None) -> bool | None:
-    """Whether the DB-API connection says a transaction is open on the server; None when the
-    driver cannot say. Read from libpq's status (psycopg2, psycopg) or sqlite3's flag; no
-    statement is sent."""
-    try:
-        dbapi_connection = connection.connection.dbapi_connection  # type: ignore[union-attr]
-    except Exception:
-        return None
-    status = getattr(getattr(dbapi_connection, "info", None), "transaction_status", None)
-    if isinstance(status, int):
-        return status != 0  # libpq's PQTRANS_IDLE
-    in_transaction = getattr(dbapi_connection, "in_transaction", None)
-    if isinstance(in_transaction, bool):
-        return in_transaction
-    return None
 
 
 def _one_line(err: BaseException) -> str:

@@ -1,8 +1,8 @@
 """Migration steps: what one move of the version table means, and how steps are planned.
 
 A step is one revision run up or down (:class:`RevisionStep`) or one version-table move without
-running anything (:class:`StampStep`). :class:`~dbshift.runtime.heads.HeadMaintainer` turns each
-step into INSERT/UPDATE/DELETE rows of the version table.
+running anything (:class:`StampStep`). :class:`~dbshift.runtime.version_table.VersionWriter` turns
+each step into INSERT/UPDATE/DELETE rows of the version table.
 """
 
 from __future__ import annotations
