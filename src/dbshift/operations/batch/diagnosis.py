@@ -10,16 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, literal, literal_column, null, select
 
+from ...util.error_text import one_line
+
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
     from .rebuild import TableRebuild
-
-
-def one_line(err: BaseException) -> str:
-    """The database's error message (or ``err``'s) on one line."""
-    orig = getattr(err, "orig", None)
-    return " ".join(str(orig if orig is not None else err).split()) or type(err).__name__
 
 
 def explain_copy_failure(rebuild: TableRebuild, err: Exception, support: Any) -> str | None:
@@ -78,7 +74,8 @@ def explain_copy_failure(rebuild: TableRebuild, err: Exception, support: Any) ->
                 )
         problems.extend(failing_checks(rebuild, old))
         if problems:
-            return "; ".join(problems) + f" (database said: {one_line(err)})"
+            said = one_line(err, database_message=True)
+            return "; ".join(problems) + f" (database said: {said})"
     except Exception:  # pragma: no cover - diagnosis is best effort
         return None
     return None

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import conv
 
+from ...util.error_text import one_line
 from ...util.exc import CommandError
 from .plan import (
     ColumnPlan,
@@ -559,7 +560,7 @@ class TableRebuild:
         except Exception as err:
             if impl.as_sql:
                 raise
-            from .diagnosis import explain_copy_failure, one_line
+            from .diagnosis import explain_copy_failure
 
             if savepoint is not None and savepoint.is_active:
                 savepoint.rollback()
@@ -574,7 +575,7 @@ class TableRebuild:
                 if savepoint is not None or stage != "replace the old table"
                 else f"the rows may now be only in {self.temp_name!r}"
             )
-            message = detail or one_line(err)
+            message = detail or one_line(err, database_message=True)
             raise CommandError(
                 f"batch_alter_table({self.table_name!r}) failed to {stage}: {message}; {kept}"
             ) from err
