@@ -12,7 +12,6 @@ from ..base import BatchOperations, Operations
 from .base import MigrateOperation, schema_objects
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
 
     from ...runtime.migration import MigrationContext
 
@@ -418,10 +417,3 @@ class AlterColumnOp(MigrateOperation):
         # A call that changes nothing is still queued: it makes "auto" rebuild on SQLite and
         # carries the column through partial_reordering, as in Alembic.
         operations.invoke(op)
-
-
-def table_for_column(
-    migration_context: MigrationContext | None, table_name: str, column: Column, schema: str | None
-) -> Table:
-    """A stub table holding ``column`` (so its constraints and indexes can be rendered)."""
-    return schema_objects(migration_context).table(table_name, column, schema=schema)
