@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from ..ddl.impl import DefaultImpl
-    from ..runtime.migration import MigrationContext
     from .ops import MigrateOperation
+    from .running_migration import RunningMigration
 
 _T = TypeVar("_T")
 
@@ -65,7 +65,7 @@ class AbstractOperations:
 
     _registry: ImplementationRegistry = ImplementationRegistry()
 
-    def __init__(self, migration_context: MigrationContext, impl: Any = None) -> None:
+    def __init__(self, migration_context: RunningMigration, impl: Any = None) -> None:
         self.migration_context = migration_context
         self.impl: DefaultImpl = impl if impl is not None else migration_context.impl
         self.schema_obj = SchemaObjects(migration_context)
@@ -106,7 +106,7 @@ class AbstractOperations:
 
     @classmethod
     @contextmanager
-    def context(cls, migration_context: MigrationContext) -> Iterator[Operations]:
+    def context(cls, migration_context: RunningMigration) -> Iterator[Operations]:
         """Make ``dbshift.op`` proxy a new ``Operations`` for ``migration_context`` while inside."""
         operations = Operations(migration_context)
         install_target(Operations, operations)
@@ -138,7 +138,7 @@ class AbstractOperations:
         """The current connection (offline: a mock connection that writes SQL)."""
         return self.migration_context.bind  # type: ignore[return-value]
 
-    def get_context(self) -> MigrationContext:
+    def get_context(self) -> RunningMigration:
         """The active ``MigrationContext``."""
         return self.migration_context
 

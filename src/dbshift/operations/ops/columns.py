@@ -12,8 +12,7 @@ from ..base import BatchOperations, Operations
 from .base import MigrateOperation, schema_objects
 
 if TYPE_CHECKING:
-
-    from ...runtime.migration import MigrationContext
+    from ..running_migration import RunningMigration
 
 
 @Operations.register_operation("add_column")
@@ -164,7 +163,7 @@ class DropColumnOp(MigrateOperation):
             _reverse=AddColumnOp.from_column_and_tablename(schema, tname, col),
         )
 
-    def to_column(self, migration_context: MigrationContext | None = None) -> Column:
+    def to_column(self, migration_context: RunningMigration | None = None) -> Column:
         """The dropped column: the original when known, else a typeless stand-in."""
         if self._reverse is not None:
             return self._reverse.column
