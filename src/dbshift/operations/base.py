@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from ..ddl.impl import DefaultImpl
-    from .ops import MigrateOperation
+    from .ops.base import MigrateOperation
     from .running_migration import RunningMigration
 
 _T = TypeVar("_T")
