@@ -138,7 +138,8 @@ def test_public_alembic_paths_are_served(tmp_path):
         assert PublicMigrationContext is RuntimeMigrationContext is MigrationContext
         assert Config is dbshift.config.Config
         assert main is dbshift.cli.main and CommandLine is dbshift.cli.CommandLine
-        assert callable(op.add_column) and callable(context.configure)
+        assert callable(op.add_column) and callable(op.create_enum_type)
+        assert callable(context.configure)
         assert callable(command.upgrade) and callable(autogenerate.compare_metadata)
         assert DispatchPriority.FIRST > DispatchPriority.LAST
         print("ok")
