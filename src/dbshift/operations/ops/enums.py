@@ -44,14 +44,26 @@ class EnumTypeOp(MigrateOperation):
         return False
 
 
-@Operations.register_operation("create_enum_type")
-class CreateEnumTypeOp(EnumTypeOp):
-    """CREATE TYPE ... AS ENUM."""
+class _WholeEnumTypeOp(EnumTypeOp):
+    """Create or drop a whole type (each is the other's reverse): name, labels, schema."""
+
+    #: The first member of the diff tuple.
+    _diff_kind: str
 
     def __init__(self, type_name: str, values: Sequence[str], *, schema: str | None = None) -> None:
         self.type_name = type_name
         self.values = list(values)
         self.schema = schema
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (self._diff_kind, self.schema, self.type_name, tuple(self.values))
+
+
+@Operations.register_operation("create_enum_type")
+class CreateEnumTypeOp(_WholeEnumTypeOp):
+    """CREATE TYPE ... AS ENUM."""
+
+    _diff_kind = "add_enum"
 
     def statements(self, dialect: Dialect | None = None) -> list[str]:
         from ...ddl.postgresql import create_enum_type_sql
@@ -60,9 +72,6 @@ class CreateEnumTypeOp(EnumTypeOp):
 
     def reverse(self) -> DropEnumTypeOp:
         return DropEnumTypeOp(self.type_name, self.values, schema=self.schema)
-
-    def to_diff_tuple(self) -> tuple[Any, ...]:
-        return ("add_enum", self.schema, self.type_name, tuple(self.values))
 
     @classmethod
     def create_enum_type(
@@ -73,15 +82,15 @@ class CreateEnumTypeOp(EnumTypeOp):
 
 
 @Operations.register_operation("drop_enum_type")
-class DropEnumTypeOp(EnumTypeOp):
+class DropEnumTypeOp(_WholeEnumTypeOp):
     """DROP TYPE (``values`` lets the reverse re-create it)."""
+
+    _diff_kind = "remove_enum"
 
     def __init__(
         self, type_name: str, values: Sequence[str] = (), *, schema: str | None = None
     ) -> None:
-        self.type_name = type_name
-        self.values = list(values)
-        self.schema = schema
+        super().__init__(type_name, values, schema=schema)
 
     def statements(self, dialect: Dialect | None = None) -> list[str]:
         from ...ddl.postgresql import drop_enum_type_sql
@@ -90,9 +99,6 @@ class DropEnumTypeOp(EnumTypeOp):
 
     def reverse(self) -> CreateEnumTypeOp:
         return CreateEnumTypeOp(self.type_name, self.values, schema=self.schema)
-
-    def to_diff_tuple(self) -> tuple[Any, ...]:
-        return ("remove_enum", self.schema, self.type_name, tuple(self.values))
 
     @classmethod
     def drop_enum_type(
