@@ -267,10 +267,16 @@ def test_raiseerr_raises_with_the_traceback():
 
 
 def test_alembic_style_entry_points():
-    from dbshift import config as config_module
+    # alembic.config (served by dbshift.cli_alembic_config) holds Config and the command line
+    from dbshift import cli_alembic_config, config
+    from dbshift.compat import dbshift_name_for
 
-    assert config_module.main is cli.main
-    assert config_module.CommandLine is CommandLine
+    assert dbshift_name_for("alembic.config") == "dbshift.cli_alembic_config"
+    assert cli_alembic_config.main is cli.main
+    assert cli_alembic_config.CommandLine is CommandLine
+    assert cli_alembic_config.Config is config.Config
+    assert cli_alembic_config.resolve_config_files is config.resolve_config_files
+    assert not hasattr(config, "main")
 
 
 # --------------------------------------------------------------------------------------------

@@ -241,19 +241,11 @@ def _lazy_parser_class() -> type:
     return _LAZY_PARSER
 
 
-def _one_line(err: BaseException) -> str:
-    text = str(err)
-    # SQLAlchemy appends a documentation link on its own line; it is noise on one line.
-    marker = "(Background on this error at:"
-    if marker in text:
-        text = text[: text.index(marker)]
-    return " ".join(text.split())
-
-
 def _fail(err: BaseException) -> None:
+    from .util.error_text import one_line
     from .util.exc import CommandError
 
-    message = _one_line(err)
+    message = one_line(err) if str(err).split() else ""  # an empty message stays empty
     if not isinstance(err, CommandError):
         message = f"{type(err).__name__}: {message}" if message else type(err).__name__
     sys.stderr.write(f"FAILED: {message}\n")

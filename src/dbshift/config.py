@@ -654,13 +654,3 @@ def _tomllib() -> Any:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     return tomllib
-
-
-def __getattr__(name: str) -> Any:
-    # ``alembic.config.main`` / ``CommandLine`` live in dbshift.cli; resolve them lazily so that
-    # scripts calling ``config.main(argv=[...])`` keep working without making config import cli.
-    if name in ("main", "CommandLine"):
-        from . import cli
-
-        return getattr(cli, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,24 +5,13 @@ Migration scripts do ``from dbshift import op`` (or ``from alembic import op``) 
 migration runs. Calling one with no migration running raises a clear error.
 """
 
-from typing import Any as _Any
-
 from .operations import Operations as _Operations
-from .operations.base import install_module_proxies as _install_module_proxies
+from .util.module_proxy import ModuleProxy as _ModuleProxy
 
-_proxy: _Any = None
-_proxy_stack: list[_Any] = []
-
-
-def _install_proxy(obj: _Any) -> None:
-    global _proxy
-    _proxy_stack.append(_proxy)
-    _proxy = obj
-
-
-def _remove_proxy(obj: _Any = None) -> None:
-    global _proxy
-    _proxy = _proxy_stack.pop() if _proxy_stack else None
-
-
-_install_module_proxies(globals(), _Operations)
+_ModuleProxy(
+    globals(),
+    _Operations,
+    "Can't invoke function '{name}', as the proxy object has not yet been established for the "
+    "dbshift 'Operations' class. No migration is running: call it from a migration script's "
+    "upgrade()/downgrade(), or inside Operations.context(migration_context).",
+)

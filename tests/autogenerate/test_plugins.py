@@ -170,3 +170,42 @@ def test_entry_point_loading_names_a_broken_plugin(tmp_path: Path, monkeypatch: 
 
     with pytest.raises(CommandError, match="test.broken.*no_such_module_xyz"):
         load_entry_point_plugins(force=True)
+
+
+def test_plugins_and_their_vocabulary_need_no_autogenerate() -> None:
+    # Alembic's plugin docs import these from alembic.util; the runtime's Plugin keeps its
+    # comparators until autogenerate asks for them.
+    script = textwrap.dedent(
+        """
+        import sys
+        from dbshift.util import DispatchPriority, PriorityDispatchResult
+        from dbshift.runtime.plugins import Plugin, plugin_comparators
+
+        plugin = Plugin("test.standalone")
+        plugin.add_autogenerate_comparator(
+            lambda *a: PriorityDispatchResult.STOP, "table", priority=DispatchPriority.LAST
+        )
+        assert [(n, c.target, c.priority) for n, c in plugin_comparators()] == [
+            ("test.standalone", "table", 10)
+        ]
+        assert not [m for m in sys.modules if m.startswith("dbshift.autogenerate")]
+        import dbshift.autogenerate as autogenerate
+        assert autogenerate.DispatchPriority is DispatchPriority
+        assert "test.standalone" in autogenerate.comparators.plugin_names()
+        print("ok")
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert out.strip() == "ok"
+
+
+def test_plugin_comparator_target_is_checked() -> None:
+    plugin = Plugin("test.bad_target")
+    try:
+        with pytest.raises(ValueError, match="unknown comparator target 'index'"):
+            plugin.add_autogenerate_comparator(lambda *a: None, "index")
+    finally:
+        plugin.remove()

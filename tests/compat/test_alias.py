@@ -114,3 +114,36 @@ def test_unknown_alembic_module_is_an_import_error(tmp_path, name):
         tmp_path,
     )
     assert out == name
+
+
+def test_public_alembic_paths_are_served(tmp_path):
+    out = _run(
+        """
+        import dbshift.compat
+        assert dbshift.compat.install(force=True)
+        import dbshift.cli, dbshift.config
+        from dbshift.runtime.environment import EnvironmentContext
+        from dbshift.runtime.migration import MigrationContext
+        from alembic import op, context, command, autogenerate, script, ddl, operations
+        from alembic.config import Config, CommandLine, main
+        from alembic.environment import EnvironmentContext as PublicEnvironmentContext
+        from alembic.runtime.environment import EnvironmentContext as RuntimeEnvironmentContext
+        from alembic.migration import MigrationContext as PublicMigrationContext
+        from alembic.runtime.migration import MigrationContext as RuntimeMigrationContext
+        from alembic.ddl.impl import DefaultImpl
+        from alembic.operations import Operations
+        from alembic.script import ScriptDirectory
+        from alembic.util import CommandError, DispatchPriority, PriorityDispatchResult
+        assert PublicEnvironmentContext is RuntimeEnvironmentContext is EnvironmentContext
+        assert PublicMigrationContext is RuntimeMigrationContext is MigrationContext
+        assert Config is dbshift.config.Config
+        assert main is dbshift.cli.main and CommandLine is dbshift.cli.CommandLine
+        assert callable(op.add_column) and callable(op.create_enum_type)
+        assert callable(context.configure)
+        assert callable(command.upgrade) and callable(autogenerate.compare_metadata)
+        assert DispatchPriority.FIRST > DispatchPriority.LAST
+        print("ok")
+        """,
+        tmp_path,
+    )
+    assert out == "ok"

@@ -68,3 +68,34 @@ def test_op_module_exposes_every_operations_method():
         "constraint_name", "table_name", "type_", "schema", "if_exists"
     ]
     assert op.implementation_for == Operations.implementation_for
+
+
+def test_op_imported_first_inside_a_running_migration_proxies_it():
+    # A revision file's ``from alembic import op`` is often the first import of the module,
+    # made while Operations.context is already active.
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import io, sys
+        from dbshift.migration import MigrationContext
+        from dbshift.operations import Operations
+        assert "dbshift.op" not in sys.modules
+        buf = io.StringIO()
+        ctx = MigrationContext.configure(
+            dialect_name="default", opts={"as_sql": True, "output_buffer": buf}
+        )
+        with Operations.context(ctx):
+            from dbshift import op
+            assert op.get_context() is ctx
+            op.drop_table("t")
+        assert op._proxy is None
+        print(buf.getvalue().strip())
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "DROP TABLE t;"

@@ -6,7 +6,12 @@ objects (the same ones scripts invoke), ``render_python_code`` the Python for th
 Comparators are plugins in :data:`comparators`; renderers are in :data:`renderers`.
 """
 
-from . import enum_ops
+from ..operations.ops import (  # the ENUM type ops, here before they were directives
+    AddEnumValueOp,
+    CreateEnumTypeOp,
+    DropEnumTypeOp,
+    RecreateEnumTypeOp,
+)
 from .api import (
     RevisionContext,
     compare_metadata,
@@ -16,7 +21,6 @@ from .api import (
     run_autogenerate,
 )
 from .context import AutogenContext
-from .enum_ops import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, RecreateEnumTypeOp
 from .registry import ComparatorRegistry, DispatchPriority, PriorityDispatchResult, comparators
 from .render import render_op, render_op_text, render_python_code, renderers
 from .rewriter import Rewriter
@@ -34,7 +38,6 @@ __all__ = [
     "Rewriter",
     "compare_metadata",
     "comparators",
-    "enum_ops",
     "fill_migration_script",
     "produce_migrations",
     "render_into_template_args",

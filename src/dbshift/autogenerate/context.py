@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import MetaData, Table
 from sqlalchemy import inspect as sa_inspect
 
+from ..runtime.plugins import plugin_filter
 from ..util.exc import CommandError
-from .registry import ComparatorRegistry, comparators, plugin_filter
+from .registry import ComparatorRegistry, comparators
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect

@@ -9,29 +9,15 @@ that the ``autogenerate_plugins`` option can switch plugins on and off by name o
 
 from __future__ import annotations
 
-import enum
-import fnmatch
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from ..util.exc import CommandError
-
-TARGETS = ("autogenerate", "schema", "table", "column")
-
-
-class DispatchPriority(enum.IntEnum):
-    """Where a comparator runs in its chain: FIRST, then MEDIUM, then LAST."""
-
-    FIRST = 50
-    MEDIUM = 25
-    LAST = 10
-
-
-class PriorityDispatchResult(enum.Enum):
-    """What a comparator returns: go on with the chain (the default) or stop it."""
-
-    CONTINUE = enum.auto()
-    STOP = enum.auto()
+from ..runtime.plugins import TARGETS, plugin_comparators
+from ..util.priority_dispatch import (
+    DispatchPriority,
+    PriorityDispatchResult,
+    next_registration_order,
+)
 
 
 class _Entry:
@@ -50,18 +36,16 @@ class _Entry:
         self.order = order
 
 
-#: Plugins that run unless ``autogenerate_plugins`` says otherwise.
-DEFAULT_PLUGIN_PATTERNS = ("dbshift.autogenerate.*",)
-#: Alembic plugin names map onto dbshift's (so an Alembic env.py's option keeps working).
-_ALIASES = {"alembic.autogenerate.": "dbshift.autogenerate.", "alembic.ext.": "dbshift.ext."}
-
-
 class ComparatorRegistry:
-    """Comparators by target, dialect qualifier and priority."""
+    """Comparators by target, dialect qualifier and priority.
 
-    def __init__(self) -> None:
+    ``with_plugins``: the chains also hold the comparators of the runtime's plugins
+    (:mod:`dbshift.runtime.plugins`), as the global :data:`comparators` does.
+    """
+
+    def __init__(self, with_plugins: bool = False) -> None:
         self._entries: list[_Entry] = []
-        self._counter = 0
+        self._with_plugins = with_plugins
 
     def dispatch_for(
         self,
@@ -100,9 +84,8 @@ class ComparatorRegistry:
         """
         if target not in TARGETS:
             raise ValueError(f"unknown comparator target {target!r}; expected one of {TARGETS}")
-        self._counter += 1
         self._entries.append(
-            _Entry(fn, target, element, qualifier, int(priority), plugin, self._counter)
+            _Entry(fn, target, element, qualifier, int(priority), plugin, next_registration_order())
         )
 
     def remove_plugin(self, plugin: str) -> None:
@@ -115,7 +98,16 @@ class ComparatorRegistry:
 
     def plugin_names(self) -> set[str]:
         """The names of all plugins that registered comparators."""
-        return {e.plugin for e in self._entries}
+        return {e.plugin for e in self._all_entries()}
+
+    def _all_entries(self) -> list[_Entry]:
+        if not self._with_plugins:
+            return self._entries
+        from_plugins = [
+            _Entry(c.fn, c.target, c.element, c.qualifier, c.priority, name, c.order)
+            for name, c in plugin_comparators()
+        ]
+        return self._entries + from_plugins if from_plugins else self._entries
 
     def chain(
         self, target: str, dialect_name: str, enabled: Callable[[str], bool]
@@ -124,7 +116,7 @@ class ComparatorRegistry:
         entries = sorted(
             (
                 e
-                for e in self._entries
+                for e in self._all_entries()
                 if e.target == target
                 and e.qualifier in ("default", dialect_name)
                 and enabled(e.plugin)
@@ -146,41 +138,5 @@ class ComparatorRegistry:
         return run
 
 
-def plugin_filter(patterns: Sequence[str] | None, known: set[str]) -> Callable[[str], bool]:
-    """A predicate saying whether a plugin is on, from ``autogenerate_plugins`` patterns.
-
-    ``*`` matches one dotted segment, a leading ``~`` excludes, and a plain name that matches no
-    registered plugin is an error. User-registered comparators (plugin ``user``) are always on.
-    """
-    patterns = list(DEFAULT_PLUGIN_PATTERNS if patterns is None else patterns)
-    includes: list[str] = []
-    excludes: list[str] = []
-    for raw in patterns:
-        pattern = raw[1:] if raw.startswith("~") else raw
-        for old, new in _ALIASES.items():
-            if pattern.startswith(old):
-                pattern = new + pattern[len(old):]
-        if "*" not in pattern and pattern not in known:
-            raise CommandError(f"autogenerate_plugins names unknown plugin {raw!r}")
-        (excludes if raw.startswith("~") else includes).append(pattern)
-
-    def matches(name: str, pattern: str) -> bool:
-        if "*" not in pattern:
-            return name == pattern
-        name_parts, pattern_parts = name.split("."), pattern.split(".")
-        return len(name_parts) == len(pattern_parts) and all(
-            fnmatch.fnmatchcase(n, p) for n, p in zip(name_parts, pattern_parts, strict=True)
-        )
-
-    def enabled(name: str) -> bool:
-        if name == "user":
-            return True
-        if any(matches(name, p) for p in excludes):
-            return False
-        return any(matches(name, p) for p in includes)
-
-    return enabled
-
-
 #: The global registry the built-in comparators live in; register your own here too.
-comparators = ComparatorRegistry()
+comparators = ComparatorRegistry(with_plugins=True)

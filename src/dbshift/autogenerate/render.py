@@ -28,6 +28,7 @@ from sqlalchemy.types import ARRAY, TypeDecorator, TypeEngine
 
 from ..operations.ops import (
     AddColumnOp,
+    AddEnumValueOp,
     AlterColumnOp,
     CreateCheckConstraintOp,
     CreateExcludeConstraintOp,
@@ -42,12 +43,13 @@ from ..operations.ops import (
     DropIndexOp,
     DropTableCommentOp,
     DropTableOp,
+    EnumTypeOp,
     ExecuteSQLOp,
     MigrateOperation,
     ModifyTableOps,
     OpContainer,
 )
-from .enum_ops import AddEnumValueOp, EnumTypeOp, escape_colons
+from ..operations.ops.enums import escape_colons
 
 if TYPE_CHECKING:
     from ..runtime.migration import MigrationContext

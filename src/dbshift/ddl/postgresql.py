@@ -17,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import NULLTYPE
 
+from ..util.error_text import one_line
 from ..util.exc import CommandError
 from . import elements
 from .elements import (
@@ -30,6 +31,7 @@ from .server_default_text import strip_wrapping_parens
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
+    from sqlalchemy.engine import Dialect
     from sqlalchemy.sql.compiler import DDLCompiler
     from sqlalchemy.sql.schema import Index
 
@@ -467,7 +469,7 @@ class BatchSwap:
                 raise CommandError(
                     f"batch_alter_table({self.table_name!r}): could not re-create view {name} "
                     "after rebuilding the table (does it use a dropped column?): "
-                    f"{' '.join(str(getattr(err, 'orig', err)).split())}"
+                    f"{one_line(err, database_message=True)}"
                 ) from err
         for trigger in self.triggers:
             self._driver_sql(trigger)
@@ -478,10 +480,97 @@ class BatchSwap:
         self.impl.connection.exec_driver_sql(sql)
 
 
+# ------------------------------------------------------------------ named ENUM types
+# The SQL of op.create_enum_type / drop_enum_type / add_enum_value / recreate_enum_type
+# (dbshift.operations.ops.enums). Without a PostgreSQL dialect (rendering), PostgreSQL's own
+# quoting rules are used.
+
+
+def _enum_dialect(dialect: Dialect | None) -> Dialect:
+    from sqlalchemy.dialects import postgresql
+
+    return dialect if dialect is not None and dialect.name == "postgresql" else postgresql.dialect()
+
+
+def _enum_type_name(dialect: Dialect | None, name: str, schema: str | None) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    return _enum_dialect(dialect).identifier_preparer.format_type(
+        postgresql.ENUM(name=name, schema=schema)
+    )
+
+
+def _enum_label(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def create_enum_type_sql(
+    dialect: Dialect | None, type_name: str, values: Sequence[str], schema: str | None
+) -> str:
+    """``CREATE TYPE <name> AS ENUM ('a', 'b', ...)``."""
+    labels = ", ".join(_enum_label(v) for v in values)
+    return f"CREATE TYPE {_enum_type_name(dialect, type_name, schema)} AS ENUM ({labels})"
+
+
+def drop_enum_type_sql(dialect: Dialect | None, type_name: str, schema: str | None) -> str:
+    """``DROP TYPE <name>``."""
+    return f"DROP TYPE {_enum_type_name(dialect, type_name, schema)}"
+
+
+def add_enum_value_sql(
+    dialect: Dialect | None,
+    type_name: str,
+    value: str,
+    schema: str | None,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+) -> str:
+    """``ALTER TYPE <name> ADD VALUE 'v' [BEFORE 'x' | AFTER 'y']``."""
+    sql = f"ALTER TYPE {_enum_type_name(dialect, type_name, schema)} ADD VALUE {_enum_label(value)}"
+    if before is not None:
+        sql += f" BEFORE {_enum_label(before)}"
+    elif after is not None:
+        sql += f" AFTER {_enum_label(after)}"
+    return sql
+
+
+def recreate_enum_type_sql(
+    dialect: Dialect | None,
+    type_name: str,
+    values: Sequence[str],
+    schema: str | None,
+    columns: Sequence[tuple[str | None, str, str, str | None]],
+) -> list[str]:
+    """Rename the type to ``<name>_old``, create it with ``values``, convert each of ``columns``
+    (schema, table, column, default SQL or None) through TEXT, drop the old type."""
+    prep = _enum_dialect(dialect).identifier_preparer
+    qname = _enum_type_name(dialect, type_name, schema)
+    old_name = f"{type_name}_old"
+    out = [
+        f"ALTER TYPE {qname} RENAME TO {prep.quote(old_name)}",
+        create_enum_type_sql(dialect, type_name, values, schema),
+    ]
+    for column_schema, table, column, default in columns:
+        table_sql = (prep.quote_schema(column_schema) + "." if column_schema else "") + prep.quote(table)
+        alter = f"ALTER TABLE {table_sql} ALTER COLUMN {prep.quote(column)}"
+        if default is not None:
+            out.append(f"{alter} DROP DEFAULT")
+        out.append(f"{alter} TYPE {qname} USING CAST(CAST({prep.quote(column)} AS TEXT) AS {qname})")
+        if default is not None:
+            out.append(f"{alter} SET DEFAULT {default}")
+    out.append(f"DROP TYPE {_enum_type_name(dialect, old_name, schema)}")
+    return out
+
+
 __all__ = [
     "IDENTITY_OPTIONS",
     "BatchSwap",
     "PostgresqlColumnType",
     "PostgresqlImpl",
+    "add_enum_value_sql",
+    "create_enum_type_sql",
+    "drop_enum_type_sql",
     "identity_changes",
+    "recreate_enum_type_sql",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy import CheckConstraint, Computed, text
 from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import CreateTable
 
+from ..util.error_text import one_line
 from ..util.exc import CommandError
 from .sqlite_sql import (
     column_affinity,
@@ -564,7 +565,7 @@ class SQLiteRebuild:
         except Exception as err:  # "foreign key mismatch": the referenced columns went away
             raise CommandError(
                 f"batch_alter_table({self.table_name!r}): foreign keys of {name!r} no longer "
-                f"match the rebuilt table: {' '.join(str(getattr(err, 'orig', err)).split())}"
+                f"match the rebuilt table: {one_line(err, database_message=True)}"
             ) from err
         if bad:
             parents = sorted({row[2] for row in bad})
@@ -584,7 +585,7 @@ class SQLiteRebuild:
             raise CommandError(
                 f"batch_alter_table({self.table_name!r}): could not re-create {type_} {name!r} "
                 f"after rebuilding the table (does it use a dropped column?): "
-                f"{' '.join(str(getattr(err, 'orig', err)).split())}"
+                f"{one_line(err, database_message=True)}"
             ) from err
 
     def _seq_table(self) -> str:

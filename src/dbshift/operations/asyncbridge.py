@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..runtime.migration import MigrationContext
+    from .running_migration import RunningMigration
 
 
 def run_async(
-    migration_context: MigrationContext,
+    migration_context: RunningMigration,
     async_function: Callable[..., Any],
     *args: Any,
     **kw_args: Any,

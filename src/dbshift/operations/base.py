@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.sql.elements import conv
 
-from ..util.exc import NoActiveContext
+from ..util.module_proxy import add_proxy_function, install_target, remove_target
 from .schemaobj import SchemaObjects
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from ..ddl.impl import DefaultImpl
-    from ..runtime.migration import MigrationContext
-    from .ops import MigrateOperation
+    from .ops.base import MigrateOperation
+    from .running_migration import RunningMigration
 
 _T = TypeVar("_T")
 
@@ -64,10 +64,8 @@ class AbstractOperations:
     """What ``Operations`` and ``BatchOperations`` share: invoke, helpers, the plugin API."""
 
     _registry: ImplementationRegistry = ImplementationRegistry()
-    #: Modules (such as ``dbshift.op``) whose module-level functions proxy this class.
-    _proxy_modules: list[dict[str, Any]] = []
 
-    def __init__(self, migration_context: MigrationContext, impl: Any = None) -> None:
+    def __init__(self, migration_context: RunningMigration, impl: Any = None) -> None:
         self.migration_context = migration_context
         self.impl: DefaultImpl = impl if impl is not None else migration_context.impl
         self.schema_obj = SchemaObjects(migration_context)
@@ -89,9 +87,7 @@ class AbstractOperations:
             func = source.__func__ if hasattr(source, "__func__") else source
             method = _method_from_classmethod(name, op_cls, func)
             setattr(cls, name, method)
-            for namespace in cls._proxy_modules:
-                if namespace.get("_proxied_class") is cls:
-                    namespace[name] = _module_proxy(namespace, name, method)
+            add_proxy_function(cls, name, method)
             return op_cls
 
         return register
@@ -110,16 +106,14 @@ class AbstractOperations:
 
     @classmethod
     @contextmanager
-    def context(cls, migration_context: MigrationContext) -> Iterator[Operations]:
+    def context(cls, migration_context: RunningMigration) -> Iterator[Operations]:
         """Make ``dbshift.op`` proxy a new ``Operations`` for ``migration_context`` while inside."""
-        from .. import op as op_module
-
         operations = Operations(migration_context)
-        op_module._install_proxy(operations)
+        install_target(Operations, operations)
         try:
             yield operations
         finally:
-            op_module._remove_proxy(operations)
+            remove_target(Operations)
 
     # ------------------------------------------------------------------ running ops
 
@@ -144,7 +138,7 @@ class AbstractOperations:
         """The current connection (offline: a mock connection that writes SQL)."""
         return self.migration_context.bind  # type: ignore[return-value]
 
-    def get_context(self) -> MigrationContext:
+    def get_context(self) -> RunningMigration:
         """The active ``MigrationContext``."""
         return self.migration_context
 
@@ -235,46 +229,3 @@ def _method_from_classmethod(name: str, op_cls: type, func: Callable[..., Any]) 
     method.__qualname__ = f"Operations.{name}"
     del method.__wrapped__  # type: ignore[attr-defined]
     return method
-
-
-def _module_proxy(namespace: dict[str, Any], name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    """A module-level function forwarding to ``namespace['_proxy'].<name>``."""
-
-    @functools.wraps(method)
-    def proxy(*args: Any, **kw: Any) -> Any:
-        target = namespace.get("_proxy")
-        if target is None:
-            raise NoActiveContext(
-                f"Can't invoke function '{name}', as the proxy object has not yet been "
-                "established for the dbshift 'Operations' class. No migration is running: "
-                "call it from a migration script's upgrade()/downgrade(), or inside "
-                "Operations.context(migration_context)."
-            )
-        return getattr(target, name)(*args, **kw)
-
-    sig = inspect.signature(method)
-    proxy.__signature__ = sig.replace(  # type: ignore[attr-defined]
-        parameters=list(sig.parameters.values())[1:]
-    )
-    del proxy.__wrapped__  # type: ignore[attr-defined]
-    return proxy
-
-
-def install_module_proxies(namespace: dict[str, Any], proxied: type) -> None:
-    """Fill a module namespace with proxies for every public method of ``proxied``.
-
-    Later ``register_operation`` calls add their directive to the module too.
-    """
-    namespace["_proxied_class"] = proxied
-    namespace.setdefault("_proxy", None)
-    for attr in dir(proxied):
-        if attr.startswith("_"):
-            continue
-        value = getattr(proxied, attr)
-        if callable(value) and not isinstance(value, type):
-            if isinstance(inspect.getattr_static(proxied, attr), classmethod):
-                namespace[attr] = value
-            else:
-                namespace[attr] = _module_proxy(namespace, attr, value)
-    AbstractOperations._proxy_modules.append(namespace)
-

@@ -29,7 +29,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 from sqlalchemy.types import NULLTYPE, Integer
 
 if TYPE_CHECKING:
-    from ..runtime.migration import MigrationContext
+    from .running_migration import RunningMigration
 
 _CONSTRAINT_TYPES = {
     "foreignkey": lambda name: ForeignKeyConstraint([], [], name=name),
@@ -69,7 +69,7 @@ def copy_column(column: Column, constraints_included: bool = False) -> Column:
 class SchemaObjects:
     """Factory of temporary schema objects for one migration context."""
 
-    def __init__(self, migration_context: MigrationContext | None = None) -> None:
+    def __init__(self, migration_context: RunningMigration | None = None) -> None:
         self.migration_context = migration_context
 
     # ------------------------------------------------------------------ metadata

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, PrimaryKeyConstraint, Table
+from sqlalchemy import Column, PrimaryKeyConstraint, Table, text
 
 from ..ddl.impl import DefaultImpl
 from . import ops
 from .base import Operations
+from .ops.enums import escape_colons
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.schema import Constraint
@@ -243,3 +244,19 @@ def execute_sql(operations: Operations, operation: ops.ExecuteSQLOp) -> None:
 
 
 _ENDS_TRANSACTION = re.compile(r"\s*(COMMIT|END)\b", re.IGNORECASE)
+
+
+@Operations.implementation_for(ops.EnumTypeOp)
+def run_enum_type_op(operations: Operations, operation: ops.EnumTypeOp) -> None:
+    """CREATE/ALTER/DROP TYPE of a PostgreSQL ENUM; ADD VALUE runs in an autocommit block."""
+    statements = operation.statements(operations.migration_context.dialect)
+
+    def run() -> None:
+        for sql in statements:
+            operations.impl._exec(text(escape_colons(sql)))
+
+    if operation.needs_autocommit:
+        with operations.migration_context.autocommit_block():
+            run()
+    else:
+        run()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..util.exc import CommandError
+from ..util.module_proxy import install_target, remove_target
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect
@@ -62,15 +63,11 @@ class EnvironmentContext:
     # ------------------------------------------------------------------ proxy install
 
     def __enter__(self) -> EnvironmentContext:
-        from .. import context as context_module
-
-        context_module._install_proxy(self)
+        install_target(EnvironmentContext, self)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        from .. import context as context_module
-
-        context_module._remove_proxy(self)
+        remove_target(EnvironmentContext)
 
     # ------------------------------------------------------------------ command arguments
 

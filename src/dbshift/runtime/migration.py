@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.engine.mock import MockConnection
 
 from ..ddl.impl import DefaultImpl
+from ..util.error_text import one_line
 from ..util.exc import CommandError, PartialMigrationError
 from .gc_policy import before_run
 from .steps import MigrationInfo, MigrationStep
@@ -391,7 +392,7 @@ class MigrationContext:
         raise PartialMigrationError(
             f"{step.short_log} failed on {self.dialect.name}, which commits each DDL statement: "
             f"{len(done)} statement(s) of it stay applied and were NOT rolled back: {listing}. "
-            f"The version table was not moved. Error: {_one_line(err)}",
+            f"The version table was not moved. Error: {one_line(err)}",
             applied_statements=list(done),
         ) from err
 
@@ -410,9 +411,5 @@ def _dialect_from_url(url: Any, dialect_opts: Mapping[str, Any] | None) -> Diale
         parsed = make_url(url)
         dialect_cls = parsed.get_dialect()
     except Exception as err:
-        raise CommandError(f"Can't use database URL {str(url)!r}: {_one_line(err)}") from err
+        raise CommandError(f"Can't use database URL {str(url)!r}: {one_line(err)}") from err
     return dialect_cls(**dict(dialect_opts or {}))
-
-
-def _one_line(err: BaseException) -> str:
-    return " ".join(str(err).split()) or type(err).__name__

@@ -10,30 +10,45 @@ entry-point group ``alembic.plugins`` (or ``dbshift.plugins``). They are loaded 
 :func:`load_entry_point_plugins` at the first autogenerate run, not when ``dbshift`` is imported,
 so that the command line stays quick to start.
 
-This module registers into :data:`dbshift.autogenerate.comparators`, which it imports only when
-a comparator is added (the runtime layer does not depend on autogenerate otherwise).
+A plugin keeps its comparators; autogenerate asks :func:`plugin_comparators` for them when it
+builds a comparator chain (the runtime layer never imports autogenerate). Which plugins run is
+decided here too (:func:`plugin_filter`), from the ``autogenerate_plugins`` option.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import fnmatch
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..util.exc import CommandError
+from ..util.priority_dispatch import DispatchPriority, next_registration_order
 
 #: Entry-point groups whose modules are loaded as plugins (``name = "package.module"``).
 ENTRY_POINT_GROUPS = ("alembic.plugins", "dbshift.plugins")
+#: What a comparator can be registered for.
+TARGETS = ("autogenerate", "schema", "table", "column")
+#: Plugins that run unless ``autogenerate_plugins`` says otherwise.
+DEFAULT_PLUGIN_PATTERNS = ("dbshift.autogenerate.*",)
+#: Alembic plugin names map onto dbshift's (so an Alembic env.py's option keeps working).
+_ALIASES = {"alembic.autogenerate.": "dbshift.autogenerate.", "alembic.ext.": "dbshift.ext."}
 
 _all_plugins: dict[str, Plugin] = {}
 _entry_points_loaded = False
 
 
-def _registry() -> Any:
-    from ..autogenerate.registry import comparators
+class PluginComparator(NamedTuple):
+    """One comparator of a plugin, as :meth:`Plugin.add_autogenerate_comparator` received it."""
 
-    return comparators
+    fn: Callable[..., Any]
+    target: str
+    element: str | None
+    qualifier: str
+    priority: int
+    #: Registration order (shared with autogenerate's registry): ties run in this order.
+    order: int
 
 
 class Plugin:
@@ -43,7 +58,7 @@ class Plugin:
         if name in _all_plugins:
             raise ValueError(f"A plugin named {name} is already registered")
         self.name = name
-        self._comparators: list[tuple[Callable[..., Any], str, str | None, str, int]] = []
+        self._comparators: list[PluginComparator] = []
         _all_plugins[name] = self
 
     def add_autogenerate_comparator(
@@ -62,20 +77,21 @@ class Plugin:
         arguments (``(autogen_context, alter_column_op, schema, tname, cname, conn_col,
         metadata_col)`` for columns, ...) and may return ``PriorityDispatchResult.STOP``.
         """
-        from ..autogenerate.registry import DispatchPriority
-
+        if compare_target not in TARGETS:
+            raise ValueError(
+                f"unknown comparator target {compare_target!r}; expected one of {TARGETS}"
+            )
         prio = int(DispatchPriority.MEDIUM if priority is None else priority)
-        _registry().add(
-            fn, compare_target, compare_element, qualifier=qualifier, priority=prio, plugin=self.name
+        self._comparators.append(
+            PluginComparator(
+                fn, compare_target, compare_element, qualifier, prio, next_registration_order()
+            )
         )
-        self._comparators.append((fn, compare_target, compare_element, qualifier, prio))
 
     def remove(self) -> None:
         """Unregister this plugin and all of its comparators."""
         _all_plugins.pop(self.name, None)
-        if self._comparators:
-            _registry().remove_plugin(self.name)
-            self._comparators = []
+        self._comparators = []
 
     @classmethod
     def setup_plugin_from_module(cls, module: ModuleType, name: str) -> None:
@@ -91,13 +107,11 @@ class Plugin:
     ) -> None:
         """Add the comparators of every plugin ``include_plugins`` enables (names or patterns,
         ``~`` to exclude) to the registry ``comparators``."""
-        from ..autogenerate.registry import plugin_filter
-
         enabled = plugin_filter(list(include_plugins), set(_all_plugins))
         for plugin in _all_plugins.values():
             if not enabled(plugin.name):
                 continue
-            for fn, target, element, qualifier, priority in plugin._comparators:
+            for fn, target, element, qualifier, priority, _ in plugin._comparators:
                 comparators.add(
                     fn, target, element, qualifier=qualifier, priority=priority, plugin=plugin.name
                 )
@@ -106,6 +120,49 @@ class Plugin:
 def plugin_names() -> set[str]:
     """The names of the plugins created so far."""
     return set(_all_plugins)
+
+
+def plugin_comparators() -> Iterator[tuple[str, PluginComparator]]:
+    """``(plugin name, comparator)`` for every comparator of every plugin created so far."""
+    for plugin in list(_all_plugins.values()):
+        for comparator in plugin._comparators:
+            yield plugin.name, comparator
+
+
+def plugin_filter(patterns: Sequence[str] | None, known: set[str]) -> Callable[[str], bool]:
+    """A predicate saying whether a plugin is on, from ``autogenerate_plugins`` patterns.
+
+    ``*`` matches one dotted segment, a leading ``~`` excludes, and a plain name that matches no
+    registered plugin is an error. User-registered comparators (plugin ``user``) are always on.
+    """
+    patterns = list(DEFAULT_PLUGIN_PATTERNS if patterns is None else patterns)
+    includes: list[str] = []
+    excludes: list[str] = []
+    for raw in patterns:
+        pattern = raw[1:] if raw.startswith("~") else raw
+        for old, new in _ALIASES.items():
+            if pattern.startswith(old):
+                pattern = new + pattern[len(old):]
+        if "*" not in pattern and pattern not in known:
+            raise CommandError(f"autogenerate_plugins names unknown plugin {raw!r}")
+        (excludes if raw.startswith("~") else includes).append(pattern)
+
+    def matches(name: str, pattern: str) -> bool:
+        if "*" not in pattern:
+            return name == pattern
+        name_parts, pattern_parts = name.split("."), pattern.split(".")
+        return len(name_parts) == len(pattern_parts) and all(
+            fnmatch.fnmatchcase(n, p) for n, p in zip(name_parts, pattern_parts, strict=True)
+        )
+
+    def enabled(name: str) -> bool:
+        if name == "user":
+            return True
+        if any(matches(name, p) for p in excludes):
+            return False
+        return any(matches(name, p) for p in includes)
+
+    return enabled
 
 
 def load_entry_point_plugins(force: bool = False) -> None:

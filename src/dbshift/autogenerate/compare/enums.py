@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Enum
 
-from ...operations.ops import UpgradeOps
-from ..enum_ops import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, RecreateEnumTypeOp
+from ...operations.ops import (
+    AddEnumValueOp,
+    CreateEnumTypeOp,
+    DropEnumTypeOp,
+    RecreateEnumTypeOp,
+    UpgradeOps,
+)
 from ..registry import DispatchPriority, comparators
 
 if TYPE_CHECKING:

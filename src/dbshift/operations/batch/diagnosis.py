@@ -6,23 +6,32 @@ table that break each rule of the new one, so that the CommandError says what to
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, literal, literal_column, null, select
+
+from ...util.error_text import one_line
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
-    from .rebuild import TableRebuild
+    from .plan import ColumnPlan, ConstraintPlan
 
 
-def one_line(err: BaseException) -> str:
-    """The database's error message (or ``err``'s) on one line."""
-    orig = getattr(err, "orig", None)
-    return " ".join(str(orig if orig is not None else err).split()) or type(err).__name__
+class FailedCopy(Protocol):
+    """What the diagnosis reads of the rebuild whose copy failed (a :class:`.TableRebuild`)."""
+
+    #: The table as it was (the copy's source).
+    old_table: Table
+    #: The dialect implementation, whose connection is still usable.
+    impl: Any
+    #: The new table's columns, by name.
+    columns: dict[str, ColumnPlan]
+    #: The new table's constraints.
+    constraints: list[ConstraintPlan]
 
 
-def explain_copy_failure(rebuild: TableRebuild, err: Exception, support: Any) -> str | None:
+def explain_copy_failure(rebuild: FailedCopy, err: Exception, support: Any) -> str | None:
     """Say which column/constraint and how many rows made the copy fail."""
     old = rebuild.old_table
     conn = rebuild.impl.connection
@@ -78,13 +87,14 @@ def explain_copy_failure(rebuild: TableRebuild, err: Exception, support: Any) ->
                 )
         problems.extend(failing_checks(rebuild, old))
         if problems:
-            return "; ".join(problems) + f" (database said: {one_line(err)})"
+            said = one_line(err, database_message=True)
+            return "; ".join(problems) + f" (database said: {said})"
     except Exception:  # pragma: no cover - diagnosis is best effort
         return None
     return None
 
 
-def failing_checks(rebuild: TableRebuild, old: Table) -> list[str]:
+def failing_checks(rebuild: FailedCopy, old: Table) -> list[str]:
     """``constraint 'ck': N row(s) fail CHECK (...)`` for each CHECK the copied rows break.
 
     The rows are the old table's, projected as the new table would receive them (renamed,

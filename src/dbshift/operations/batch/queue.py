@@ -8,7 +8,7 @@ rebuilds the table ("move and copy", :mod:`dbshift.operations.batch.rebuild`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...util.exc import CommandError
 
@@ -18,7 +18,16 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.schema import Constraint, Index
 
     from ...ddl.impl import DefaultImpl
-    from ..base import AbstractOperations
+    from ..running_migration import RunningMigration
+
+
+class BatchOwner(Protocol):
+    """What the queue uses of the ``Operations`` whose ``batch_alter_table`` made it."""
+
+    #: The real dialect implementation.
+    impl: DefaultImpl
+    #: The migration the batch runs in.
+    migration_context: RunningMigration
 
 
 class BatchOperationsImpl:
@@ -30,7 +39,7 @@ class BatchOperationsImpl:
 
     def __init__(
         self,
-        operations: AbstractOperations,
+        operations: BatchOwner,
         table_name: str,
         schema: str | None,
         recreate: str,

@@ -12,7 +12,7 @@ dialect's ``batch_rebuild_support`` when it has one, else from :class:`.ServerRe
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
     CheckConstraint,
@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import conv
 
+from ...util.error_text import one_line
 from ...util.exc import CommandError
 from .plan import (
     ColumnPlan,
@@ -47,9 +48,26 @@ from .plan import (
 )
 
 if TYPE_CHECKING:
-    from .queue import BatchOperationsImpl
+    from ...ddl.impl import DefaultImpl
 
 TEMP_PREFIX = "_alembic_tmp_"
+
+
+class QueuedBatch(Protocol):
+    """What a rebuild reads of the batch it applies (a :class:`.BatchOperationsImpl`)."""
+
+    impl: DefaultImpl
+    table_name: str
+    schema: str | None
+    #: The queued changes: ``(method_name, args, kw)`` in call order.
+    batch: list[tuple[str, tuple[Any, ...], dict[str, Any]]]
+    copy_from: Table | None
+    table_args: tuple[Any, ...]
+    table_kwargs: dict[str, Any]
+    reflect_args: tuple[Any, ...]
+    reflect_kwargs: dict[str, Any]
+    naming_convention: dict[str, Any] | None
+    partial_reordering: list[tuple[str, ...]]
 
 
 def temp_table_name(table_name: str) -> str:
@@ -60,7 +78,7 @@ def temp_table_name(table_name: str) -> str:
 class TableRebuild:
     """Rebuilds ``batch.table_name`` with ``batch.batch`` applied (see the module docstring)."""
 
-    def __init__(self, batch: BatchOperationsImpl) -> None:
+    def __init__(self, batch: QueuedBatch) -> None:
         self.batch = batch
         self.impl = batch.impl
         self.old_table: Table
@@ -559,7 +577,7 @@ class TableRebuild:
         except Exception as err:
             if impl.as_sql:
                 raise
-            from .diagnosis import explain_copy_failure, one_line
+            from .diagnosis import explain_copy_failure
 
             if savepoint is not None and savepoint.is_active:
                 savepoint.rollback()
@@ -574,7 +592,7 @@ class TableRebuild:
                 if savepoint is not None or stage != "replace the old table"
                 else f"the rows may now be only in {self.temp_name!r}"
             )
-            message = detail or one_line(err)
+            message = detail or one_line(err, database_message=True)
             raise CommandError(
                 f"batch_alter_table({self.table_name!r}) failed to {stage}: {message}; {kept}"
             ) from err

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Column, ForeignKeyConstraint, MetaData, Table
 from sqlalchemy.types import NULLTYPE
 
+from ...util.error_text import one_line
 from ...util.exc import CommandError
-from .diagnosis import one_line
 from .plan import qualified_name, stub_referent
 
 
@@ -83,9 +83,10 @@ class ServerRebuild:
             try:
                 self.impl.add_constraint(fk)
             except Exception as err:
+                said = one_line(err, database_message=True)
                 raise CommandError(
                     f"batch_alter_table({self.table_name!r}): could not re-create foreign key "
-                    f"{fk.name!r} of {fk.table.name!r} on the rebuilt table: {one_line(err)}"
+                    f"{fk.name!r} of {fk.table.name!r} on the rebuilt table: {said}"
                 ) from err
         if self._finish is not None:
             self._finish()

@@ -18,6 +18,13 @@ from .constraints import (
     DropConstraintOp,
 )
 from .data import BulkInsertOp, ExecuteSQLOp
+from .enums import (
+    AddEnumValueOp,
+    CreateEnumTypeOp,
+    DropEnumTypeOp,
+    EnumTypeOp,
+    RecreateEnumTypeOp,
+)
 from .exclude import CreateExcludeConstraintOp
 from .indexes import CreateIndexOp, DropIndexOp
 from .tables import (
@@ -31,9 +38,11 @@ from .tables import (
 __all__ = [
     "AddColumnOp",
     "AddConstraintOp",
+    "AddEnumValueOp",
     "AlterColumnOp",
     "BulkInsertOp",
     "CreateCheckConstraintOp",
+    "CreateEnumTypeOp",
     "CreateExcludeConstraintOp",
     "CreateForeignKeyOp",
     "CreateIndexOp",
@@ -44,14 +53,17 @@ __all__ = [
     "DowngradeOps",
     "DropColumnOp",
     "DropConstraintOp",
+    "DropEnumTypeOp",
     "DropIndexOp",
     "DropTableCommentOp",
     "DropTableOp",
+    "EnumTypeOp",
     "ExecuteSQLOp",
     "MigrateOperation",
     "MigrationScript",
     "ModifyTableOps",
     "OpContainer",
+    "RecreateEnumTypeOp",
     "RenameTableOp",
     "UpgradeOps",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ...runtime.migration import MigrationContext
+    from ..running_migration import RunningMigration
     from ..schemaobj import SchemaObjects
 
 
@@ -42,7 +42,7 @@ class MigrateOperation:
         return f"<{type(self).__name__}({fields})>"
 
 
-def schema_objects(migration_context: MigrationContext | None) -> SchemaObjects:
+def schema_objects(migration_context: RunningMigration | None) -> SchemaObjects:
     """A :class:`SchemaObjects` for ``migration_context`` (or a bare one)."""
     from ..schemaobj import SchemaObjects
 

@@ -12,9 +12,7 @@ from ..base import BatchOperations, Operations
 from .base import MigrateOperation, schema_objects
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
-
-    from ...runtime.migration import MigrationContext
+    from ..running_migration import RunningMigration
 
 
 @Operations.register_operation("add_column")
@@ -165,7 +163,7 @@ class DropColumnOp(MigrateOperation):
             _reverse=AddColumnOp.from_column_and_tablename(schema, tname, col),
         )
 
-    def to_column(self, migration_context: MigrationContext | None = None) -> Column:
+    def to_column(self, migration_context: RunningMigration | None = None) -> Column:
         """The dropped column: the original when known, else a typeless stand-in."""
         if self._reverse is not None:
             return self._reverse.column
@@ -418,10 +416,3 @@ class AlterColumnOp(MigrateOperation):
         # A call that changes nothing is still queued: it makes "auto" rebuild on SQLite and
         # carries the column through partial_reordering, as in Alembic.
         operations.invoke(op)
-
-
-def table_for_column(
-    migration_context: MigrationContext | None, table_name: str, column: Column, schema: str | None
-) -> Table:
-    """A stub table holding ``column`` (so its constraints and indexes can be rendered)."""
-    return schema_objects(migration_context).table(table_name, column, schema=schema)

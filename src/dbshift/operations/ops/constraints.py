@@ -17,7 +17,7 @@ from ..base import BatchOperations, Operations
 from .base import MigrateOperation, schema_objects
 
 if TYPE_CHECKING:
-    from ...runtime.migration import MigrationContext
+    from ..running_migration import RunningMigration
 
 
 def _table_of(constraint: Constraint) -> Any:
@@ -49,7 +49,7 @@ class AddConstraintOp(MigrateOperation):
         """The op that creates ``constraint``."""
         return cls._by_visit_name[constraint.__visit_name__].from_constraint(constraint)
 
-    def to_constraint(self, migration_context: MigrationContext | None = None) -> Constraint:
+    def to_constraint(self, migration_context: RunningMigration | None = None) -> Constraint:
         raise NotImplementedError()
 
     def reverse(self) -> DropConstraintOp:
@@ -116,7 +116,7 @@ class DropConstraintOp(MigrateOperation):
             _reverse=AddConstraintOp.from_constraint(constraint),
         )
 
-    def to_constraint(self, migration_context: MigrationContext | None = None) -> Constraint:
+    def to_constraint(self, migration_context: RunningMigration | None = None) -> Constraint:
         """The constraint to drop: the original when known, else one known only by name."""
         if self._reverse is not None:
             constraint = self._reverse.to_constraint(migration_context)
@@ -200,7 +200,7 @@ class CreatePrimaryKeyOp(_ColumnsConstraintOp):
             **constraint.dialect_kwargs,
         )
 
-    def to_constraint(self, migration_context: MigrationContext | None = None) -> PrimaryKeyConstraint:
+    def to_constraint(self, migration_context: RunningMigration | None = None) -> PrimaryKeyConstraint:
         return schema_objects(migration_context).primary_key_constraint(
             self.constraint_name, self.table_name, self.columns, schema=self.schema, **self.kw
         )
@@ -259,7 +259,7 @@ class CreateUniqueConstraintOp(_ColumnsConstraintOp):
             **kw,
         )
 
-    def to_constraint(self, migration_context: MigrationContext | None = None) -> UniqueConstraint:
+    def to_constraint(self, migration_context: RunningMigration | None = None) -> UniqueConstraint:
         return schema_objects(migration_context).unique_constraint(
             self.constraint_name, self.table_name, self.columns, schema=self.schema, **self.kw
         )
@@ -346,7 +346,7 @@ class CreateForeignKeyOp(AddConstraintOp):
             **kw,
         )
 
-    def to_constraint(self, migration_context: MigrationContext | None = None) -> ForeignKeyConstraint:
+    def to_constraint(self, migration_context: RunningMigration | None = None) -> ForeignKeyConstraint:
         return schema_objects(migration_context).foreign_key_constraint(
             self.constraint_name,
             self.source_table,
@@ -475,7 +475,7 @@ class CreateCheckConstraintOp(AddConstraintOp):
             **kw,
         )
 
-    def to_constraint(self, migration_context: MigrationContext | None = None) -> CheckConstraint:
+    def to_constraint(self, migration_context: RunningMigration | None = None) -> CheckConstraint:
         return schema_objects(migration_context).check_constraint(
             self.constraint_name, self.table_name, self.condition, schema=self.schema, **self.kw
         )

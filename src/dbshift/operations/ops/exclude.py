@@ -14,7 +14,7 @@ from .constraints import AddConstraintOp
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import ExcludeConstraint
 
-    from ...runtime.migration import MigrationContext
+    from ..running_migration import RunningMigration
 
 
 @Operations.register_operation("create_exclude_constraint")
@@ -60,7 +60,7 @@ class CreateExcludeConstraintOp(AddConstraintOp):
             **kw,
         )
 
-    def to_constraint(self, migration_context: MigrationContext | None = None) -> ExcludeConstraint:
+    def to_constraint(self, migration_context: RunningMigration | None = None) -> ExcludeConstraint:
         from sqlalchemy.dialects.postgresql import ExcludeConstraint
 
         table = schema_objects(migration_context).table(self.table_name, schema=self.schema)

@@ -11,7 +11,7 @@ from ..base import BatchOperations, Operations
 from .base import MigrateOperation, schema_objects
 
 if TYPE_CHECKING:
-    from ...runtime.migration import MigrationContext
+    from ..running_migration import RunningMigration
 
 
 @Operations.register_operation("create_index")
@@ -57,7 +57,7 @@ class CreateIndexOp(MigrateOperation):
             **index.kwargs,
         )
 
-    def to_index(self, migration_context: MigrationContext | None = None) -> Index:
+    def to_index(self, migration_context: RunningMigration | None = None) -> Index:
         """An ``Index`` on a stub table."""
         kw = dict(self.kw)
         if self.unique:
@@ -153,7 +153,7 @@ class DropIndexOp(MigrateOperation):
             **index.kwargs,
         )
 
-    def to_index(self, migration_context: MigrationContext | None = None) -> Index:
+    def to_index(self, migration_context: RunningMigration | None = None) -> Index:
         """An ``Index`` on a stub table (with the original columns when known)."""
         columns = self._reverse.columns if self._reverse else ["x"]
         kw = dict(self.kw)

@@ -11,7 +11,7 @@ from ..base import BatchOperations, Operations
 from .base import MigrateOperation, schema_objects
 
 if TYPE_CHECKING:
-    from ...runtime.migration import MigrationContext
+    from ..running_migration import RunningMigration
 
 
 @Operations.register_operation("create_table")
@@ -72,7 +72,7 @@ class CreateTableOp(MigrateOperation):
             **table.kwargs,
         )
 
-    def to_table(self, migration_context: MigrationContext | None = None) -> Table:
+    def to_table(self, migration_context: RunningMigration | None = None) -> Table:
         """A ``Table`` for this op (fresh metadata with the project's naming convention)."""
         kw = dict(self.kw)
         if self.comment is not None:
@@ -150,7 +150,7 @@ class DropTableOp(MigrateOperation):
             _reverse=CreateTableOp.from_table(table, _namespace_metadata=_namespace_metadata),
         )
 
-    def to_table(self, migration_context: MigrationContext | None = None) -> Table:
+    def to_table(self, migration_context: RunningMigration | None = None) -> Table:
         """A ``Table`` for this op, with the original columns when known."""
         items: list[Any] = list(self._reverse.columns) if self._reverse else []
         kw = dict(self.table_kw)
@@ -235,7 +235,7 @@ class CreateTableCommentOp(MigrateOperation):
             schema=self.schema,
         )
 
-    def to_table(self, migration_context: MigrationContext | None = None) -> Table:
+    def to_table(self, migration_context: RunningMigration | None = None) -> Table:
         """A stub ``Table`` carrying the comment."""
         return schema_objects(migration_context).table(
             self.table_name, schema=self.schema, comment=self.comment
@@ -293,7 +293,7 @@ class DropTableCommentOp(MigrateOperation):
     def reverse(self) -> CreateTableCommentOp:
         return CreateTableCommentOp(self.table_name, self.existing_comment, schema=self.schema)
 
-    def to_table(self, migration_context: MigrationContext | None = None) -> Table:
+    def to_table(self, migration_context: RunningMigration | None = None) -> Table:
         """A stub ``Table``."""
         return schema_objects(migration_context).table(self.table_name, schema=self.schema)
 

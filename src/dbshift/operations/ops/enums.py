@@ -1,46 +1,31 @@
-"""Operations on PostgreSQL named ENUM types: create, drop, add a value, recreate with new values.
+"""PostgreSQL named ENUM types: create, drop, add a value, recreate with new labels.
 
-Autogenerate emits them when the metadata's native enums differ from the database's. Each op knows
-its SQL (:meth:`statements`), which both its implementation and the renderer use; the renderer
-writes plain ``op.execute(...)`` calls, so the generated revision needs nothing beyond ``op``.
-Adding a value is ``ALTER TYPE ... ADD VALUE`` run inside ``autocommit_block()``; removing or
-reordering values recreates the type and converts the columns that use it.
+``op.create_enum_type``, ``op.drop_enum_type``, ``op.add_enum_value`` and ``op.recreate_enum_type``
+are directives like any other (autogenerate emits these objects when the metadata's native enums
+differ from the database's). Each op gives its SQL (:meth:`EnumTypeOp.statements`, spelled in
+:mod:`dbshift.ddl.postgresql`), which both its implementation and the renderer use. Adding a value
+runs in an autocommit block; removing or reordering labels recreates the type and converts the
+columns that use it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Dialect
+from ..base import Operations
+from .base import MigrateOperation
 
-from ..operations import Operations
-from ..operations.ops import MigrateOperation
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
 
-
-def _dialect(dialect: Dialect | None) -> Dialect:
-    return dialect if dialect is not None and dialect.name == "postgresql" else postgresql.dialect()
+#: ``(schema, table, column, default SQL or None)`` of a column that uses an ENUM type.
+EnumColumn = tuple[str | None, str, str, str | None]
 
 
-def _type_name(dialect: Dialect | None, name: str, schema: str | None) -> str:
-    return _dialect(dialect).identifier_preparer.format_type(
-        postgresql.ENUM(name=name, schema=schema)
-    )
-
-
-def _ident(dialect: Dialect | None, name: str) -> str:
-    return _dialect(dialect).identifier_preparer.quote(name)
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _table(dialect: Dialect | None, table: str, schema: str | None) -> str:
-    prep = _dialect(dialect).identifier_preparer
-    return (prep.quote_schema(schema) + "." if schema else "") + prep.quote(table)
+def escape_colons(sql: str) -> str:
+    """``sql`` made safe for ``text()`` (a colon would start a bind parameter)."""
+    return sql.replace(":", "\\:")
 
 
 class EnumTypeOp(MigrateOperation):
@@ -50,7 +35,7 @@ class EnumTypeOp(MigrateOperation):
     schema: str | None
 
     def statements(self, dialect: Dialect | None = None) -> list[str]:
-        """The SQL statements this operation runs, in order."""
+        """The SQL statements this operation runs, in order (PostgreSQL's spelling)."""
         raise NotImplementedError()
 
     @property
@@ -59,24 +44,34 @@ class EnumTypeOp(MigrateOperation):
         return False
 
 
-@Operations.register_operation("create_enum_type")
-class CreateEnumTypeOp(EnumTypeOp):
-    """CREATE TYPE ... AS ENUM."""
+class _WholeEnumTypeOp(EnumTypeOp):
+    """Create or drop a whole type (each is the other's reverse): name, labels, schema."""
+
+    #: The first member of the diff tuple.
+    _diff_kind: str
 
     def __init__(self, type_name: str, values: Sequence[str], *, schema: str | None = None) -> None:
         self.type_name = type_name
         self.values = list(values)
         self.schema = schema
 
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (self._diff_kind, self.schema, self.type_name, tuple(self.values))
+
+
+@Operations.register_operation("create_enum_type")
+class CreateEnumTypeOp(_WholeEnumTypeOp):
+    """CREATE TYPE ... AS ENUM."""
+
+    _diff_kind = "add_enum"
+
     def statements(self, dialect: Dialect | None = None) -> list[str]:
-        labels = ", ".join(_literal(v) for v in self.values)
-        return [f"CREATE TYPE {_type_name(dialect, self.type_name, self.schema)} AS ENUM ({labels})"]
+        from ...ddl.postgresql import create_enum_type_sql
+
+        return [create_enum_type_sql(dialect, self.type_name, self.values, self.schema)]
 
     def reverse(self) -> DropEnumTypeOp:
         return DropEnumTypeOp(self.type_name, self.values, schema=self.schema)
-
-    def to_diff_tuple(self) -> tuple[Any, ...]:
-        return ("add_enum", self.schema, self.type_name, tuple(self.values))
 
     @classmethod
     def create_enum_type(
@@ -87,24 +82,23 @@ class CreateEnumTypeOp(EnumTypeOp):
 
 
 @Operations.register_operation("drop_enum_type")
-class DropEnumTypeOp(EnumTypeOp):
+class DropEnumTypeOp(_WholeEnumTypeOp):
     """DROP TYPE (``values`` lets the reverse re-create it)."""
+
+    _diff_kind = "remove_enum"
 
     def __init__(
         self, type_name: str, values: Sequence[str] = (), *, schema: str | None = None
     ) -> None:
-        self.type_name = type_name
-        self.values = list(values)
-        self.schema = schema
+        super().__init__(type_name, values, schema=schema)
 
     def statements(self, dialect: Dialect | None = None) -> list[str]:
-        return [f"DROP TYPE {_type_name(dialect, self.type_name, self.schema)}"]
+        from ...ddl.postgresql import drop_enum_type_sql
+
+        return [drop_enum_type_sql(dialect, self.type_name, self.schema)]
 
     def reverse(self) -> CreateEnumTypeOp:
         return CreateEnumTypeOp(self.type_name, self.values, schema=self.schema)
-
-    def to_diff_tuple(self) -> tuple[Any, ...]:
-        return ("remove_enum", self.schema, self.type_name, tuple(self.values))
 
     @classmethod
     def drop_enum_type(
@@ -112,10 +106,6 @@ class DropEnumTypeOp(EnumTypeOp):
     ) -> None:
         """Drop a PostgreSQL ENUM type."""
         operations.invoke(cls(type_name, schema=schema))
-
-
-#: ``(schema, table, column, default SQL or None)`` of a column that uses an ENUM type.
-EnumColumn = tuple[str | None, str, str, str | None]
 
 
 @Operations.register_operation("add_enum_value")
@@ -150,12 +140,13 @@ class AddEnumValueOp(EnumTypeOp):
         return True
 
     def statements(self, dialect: Dialect | None = None) -> list[str]:
-        sql = f"ALTER TYPE {_type_name(dialect, self.type_name, self.schema)} ADD VALUE {_literal(self.value)}"
-        if self.before is not None:
-            sql += f" BEFORE {_literal(self.before)}"
-        elif self.after is not None:
-            sql += f" AFTER {_literal(self.after)}"
-        return [sql]
+        from ...ddl.postgresql import add_enum_value_sql
+
+        return [
+            add_enum_value_sql(
+                dialect, self.type_name, self.value, self.schema, before=self.before, after=self.after
+            )
+        ]
 
     def new_values(self) -> list[str]:
         """The labels after this value is added."""
@@ -216,25 +207,11 @@ class RecreateEnumTypeOp(EnumTypeOp):
         self.columns = list(columns)
 
     def statements(self, dialect: Dialect | None = None) -> list[str]:
-        qname = _type_name(dialect, self.type_name, self.schema)
-        old_name = f"{self.type_name}_old"
-        old_qname = _type_name(dialect, old_name, self.schema)
-        labels = ", ".join(_literal(v) for v in self.values)
-        out = [
-            f"ALTER TYPE {qname} RENAME TO {_ident(dialect, old_name)}",
-            f"CREATE TYPE {qname} AS ENUM ({labels})",
-        ]
-        for schema, table, column, default in self.columns:
-            alter = f"ALTER TABLE {_table(dialect, table, schema)} ALTER COLUMN {_ident(dialect, column)}"
-            if default is not None:
-                out.append(f"{alter} DROP DEFAULT")
-            out.append(
-                f"{alter} TYPE {qname} USING CAST(CAST({_ident(dialect, column)} AS TEXT) AS {qname})"
-            )
-            if default is not None:
-                out.append(f"{alter} SET DEFAULT {default}")
-        out.append(f"DROP TYPE {old_qname}")
-        return out
+        from ...ddl.postgresql import recreate_enum_type_sql
+
+        return recreate_enum_type_sql(
+            dialect, self.type_name, self.values, self.schema, self.columns
+        )
 
     def reverse(self) -> RecreateEnumTypeOp:
         return RecreateEnumTypeOp(
@@ -267,23 +244,3 @@ class RecreateEnumTypeOp(EnumTypeOp):
         operations.invoke(
             cls(type_name, values, existing_values=existing_values, schema=schema, columns=columns)
         )
-
-
-def escape_colons(sql: str) -> str:
-    """``sql`` made safe for ``text()`` (a colon would start a bind parameter)."""
-    return sql.replace(":", "\\:")
-
-
-@Operations.implementation_for(EnumTypeOp)
-def _run_enum_op(operations: Operations, operation: EnumTypeOp) -> None:
-    statements = operation.statements(operations.migration_context.dialect)
-
-    def run() -> None:
-        for sql in statements:
-            operations.impl._exec(text(escape_colons(sql)))
-
-    if operation.needs_autocommit:
-        with operations.get_context().autocommit_block():
-            run()
-    else:
-        run()
