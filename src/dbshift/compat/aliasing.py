@@ -20,7 +20,7 @@ _RENAMED = {
     "alembic.ddl.base": "dbshift.ddl.elements",
     "alembic.operations.batch": "dbshift.operations.batch",
     "alembic.autogenerate.api": "dbshift.autogenerate",
-    "alembic.config": "dbshift.cli_alembic_config",
+    "alembic.config": "dbshift.cli.alembic_config",
 }
 
 

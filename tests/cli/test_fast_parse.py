@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 import dbshift
-from dbshift import cli, cli_fast, cli_spec, command
+from dbshift import cli, command
 from dbshift.cli import CommandLine
-from dbshift.cli_fast import fast_parse as _fast_parse
+from dbshift.cli import fast_parse as cli_fast
+from dbshift.cli import flags as cli_spec
+from dbshift.cli.fast_parse import fast_parse as _fast_parse
 
 SRC = str(Path(dbshift.__file__).resolve().parent.parent)
 

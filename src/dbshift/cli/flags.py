@@ -1,8 +1,8 @@
 """What the command line is made of: the flags of command parameters (Alembic's spellings), the
 help of positionals, and how a command function's signature splits into positionals and flags.
 
-Shared by the argparse parser (:mod:`dbshift.cli`) and the exact fast path
-(:mod:`dbshift.cli_fast`), so that both read a command line the same way.
+Shared by the argparse parser (:mod:`dbshift.cli.main`) and the exact fast path
+(:mod:`dbshift.cli.fast_parse`), so that both read a command line the same way.
 """
 
 from __future__ import annotations

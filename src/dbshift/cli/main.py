@@ -13,7 +13,7 @@ documented by either). ``--raiseerr`` re-raises instead, showing the traceback.
 
 Importing this module and running ``dbshift --help`` import neither SQLAlchemy nor Mako nor
 autogenerate: the command module imports what each command needs when it runs. A plain command
-line (exact flags, no ``--help``; see :func:`dbshift.cli_fast.fast_parse`) is read without argparse at all, into
+line (exact flags, no ``--help``; see :func:`dbshift.cli.fast_parse.fast_parse`) is read without argparse at all, into
 the same options argparse would make; anything else goes through the argparse parser.
 """
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import sys
 
-from . import __version__
-from .cli_fast import Options, fast_parse
-from .cli_spec import (  # FLAGS and POSITIONAL_HELP: also public here, as before
+from .. import __version__
+from .fast_parse import Options, fast_parse
+from .flags import (  # FLAGS and POSITIONAL_HELP: also public here, as before
     API_ONLY,
     CLI_NAMES,
     FLAGS,
@@ -86,7 +86,7 @@ class CommandLine:
             metavar="<command>", parser_class=_lazy_parser_class(), prog=parser.prog
         )
         self.parser = parser
-        from . import command
+        from .. import command
 
         for name in command.__all__:
             self.register_command(getattr(command, name))
@@ -154,7 +154,7 @@ class CommandLine:
 
     def run(self, options: Any) -> None:
         """Build the Config the parsed ``options`` name and run their command."""
-        from .config import Config, resolve_config_files
+        from ..config import Config, resolve_config_files
 
         try:
             ini_file, toml_file = resolve_config_files(options.config)
@@ -183,7 +183,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: A
         if options.cmd[0].__name__ in _GRAPH_COMMANDS:
             _skip_garbage_collection()
         else:
-            from .runtime.gc_policy import freeze_before_runs
+            from ..runtime.gc_policy import freeze_before_runs
 
             freeze_before_runs()
     CommandLine.__new__(CommandLine).run(options)
@@ -242,8 +242,8 @@ def _lazy_parser_class() -> type:
 
 
 def _fail(err: BaseException) -> None:
-    from .util.error_text import one_line
-    from .util.exc import CommandError
+    from ..util.error_text import one_line
+    from ..util.exc import CommandError
 
     message = one_line(err) if str(err).split() else ""  # an empty message stays empty
     if not isinstance(err, CommandError):

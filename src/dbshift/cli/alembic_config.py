@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import config as _config
-from .cli import CommandLine, main
-from .config import Config
+from .. import config as _config
+from ..config import Config
+from .main import CommandLine, main
 
 __all__ = ["CommandLine", "Config", "main"]
 

@@ -8,7 +8,7 @@ would make; it gives up (``None``) on anything else, which then goes through arg
 
 from __future__ import annotations
 
-from .cli_spec import API_ONLY, CLI_NAMES, FLAGS, MANY, split_parameters
+from .flags import API_ONLY, CLI_NAMES, FLAGS, MANY, split_parameters
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def command_flags(
     fn: Callable[..., Any],
 ) -> tuple[list[str], dict[str, tuple[str, str]], dict[str, Any]]:
     """(positional names as shown, ``{flag: (dest, action)}``, ``{dest: default}``) of a
-    command, the same table ``CommandLine._add_arguments`` (:mod:`dbshift.cli`) gives argparse."""
+    command, the same table ``CommandLine._add_arguments`` (:mod:`dbshift.cli.main`) gives argparse."""
     positional, keywords = split_parameters(fn)
     flags: dict[str, tuple[str, str]] = {}
     defaults: dict[str, Any] = {}
@@ -105,7 +105,7 @@ def fast_parse(argv: Sequence[str]) -> Options | None:
             i += 1
     if i >= n:
         return None
-    from . import command
+    from .. import command
 
     name = argv[i]
     if name not in command.__all__:

@@ -72,7 +72,7 @@ def test_every_command_has_a_subcommand():
 def test_command_parameters_read_from_code_match_inspect_signature():
     import inspect
 
-    from dbshift.cli_spec import split_parameters as _split_parameters
+    from dbshift.cli.flags import split_parameters as _split_parameters
 
     def inspected(fn):
         params = list(inspect.signature(fn).parameters.values())[1:]
@@ -267,11 +267,12 @@ def test_raiseerr_raises_with_the_traceback():
 
 
 def test_alembic_style_entry_points():
-    # alembic.config (served by dbshift.cli_alembic_config) holds Config and the command line
-    from dbshift import cli_alembic_config, config
+    # alembic.config (served by dbshift.cli.alembic_config) holds Config and the command line
+    from dbshift import config
+    from dbshift.cli import alembic_config as cli_alembic_config
     from dbshift.compat import dbshift_name_for
 
-    assert dbshift_name_for("alembic.config") == "dbshift.cli_alembic_config"
+    assert dbshift_name_for("alembic.config") == "dbshift.cli.alembic_config"
     assert cli_alembic_config.main is cli.main
     assert cli_alembic_config.CommandLine is CommandLine
     assert cli_alembic_config.Config is config.Config

@@ -1,0 +1,155 @@
+"""``init`` and ``list_templates``: a new migration environment from a template."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..util.exc import CommandError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from ..config import Config
+
+
+def list_templates(config: Config) -> None:
+    """List the templates ``init`` can use, each with the first line of its README."""
+    template_dir = config.get_template_directory()
+    config.print_stdout("Available templates:\n")
+    for name in sorted(os.listdir(template_dir)):
+        readme = os.path.join(template_dir, name, "README")
+        if not os.path.isfile(readme):
+            continue
+        with open(readme, encoding="utf-8") as fh:
+            synopsis = fh.readline().rstrip()
+        config.print_stdout(f"{name} - {synopsis}")
+    config.print_stdout("\nTemplates are used via the 'init' command, e.g.:")
+    config.print_stdout("\n  dbshift init --template generic ./migrations")
+
+
+def init(
+    config: Config, directory: str, template: str = "generic", package: bool = False
+) -> None:
+    """Create a migration environment in ``directory`` from a template (and its config)."""
+    if os.access(directory, os.F_OK) and os.listdir(directory):
+        raise CommandError(
+            f"Directory {directory} already exists and is not empty; choose a new directory"
+        )
+    template_root = config.get_template_directory()
+    template_dir = os.path.join(template_root, template)
+    if not os.path.isdir(template_dir):
+        available = ", ".join(
+            sorted(n for n in os.listdir(template_root) if not n.startswith(("_", ".")))
+        )
+        raise CommandError(f"No such template {template!r}; available templates: {available}")
+
+    if not os.access(directory, os.F_OK):
+        _status(config, f"Creating directory {os.path.abspath(directory)}", os.makedirs, directory)
+    versions = os.path.join(directory, "versions")
+    _status(config, f"Creating directory {os.path.abspath(versions)}", os.makedirs, versions)
+
+    ini_file = os.path.abspath(config.config_file_name or "alembic.ini")
+    toml_file = os.path.abspath(config.toml_file_name or "pyproject.toml")
+    edited: list[str] = []
+    for name in sorted(os.listdir(template_dir)):
+        source = os.path.join(template_dir, name)
+        if not os.path.isfile(source):
+            continue
+        if name == "alembic.ini.mako":
+            edited.append(ini_file)
+            if os.path.exists(ini_file):
+                config.print_stdout(f"File {ini_file} already exists, skipping")
+                continue
+            location = _here_relative(directory, ini_file)
+            _status(
+                config, f"Generating {ini_file}", _render_to_file, source, ini_file,
+                script_location=location,
+            )
+        elif name == "pyproject.toml.mako":
+            edited.append(toml_file)
+            location = _here_relative(directory, toml_file)
+            if os.path.exists(toml_file):
+                if _has_tool_alembic(toml_file):
+                    config.print_stdout(
+                        f"File {toml_file} already exists and already has a [tool.alembic] "
+                        "section, skipping"
+                    )
+                    continue
+                _status(
+                    config, f"Appending to {toml_file}", _render_to_file, source, toml_file,
+                    append=True, script_location=location,
+                )
+            else:
+                _status(
+                    config, f"Generating {toml_file}", _render_to_file, source, toml_file,
+                    script_location=location,
+                )
+        else:
+            import shutil
+
+            target = os.path.abspath(os.path.join(directory, name))
+            _status(config, f"Generating {target}", shutil.copyfile, source, target)
+    if package:
+        for folder in (directory, versions):
+            path = os.path.abspath(os.path.join(folder, "__init__.py"))
+            _status(config, f"Adding {path}", _touch, path)
+    files = " and ".join(edited) or ini_file
+    config.print_stdout(
+        f"Please edit configuration/connection/logging settings in {files} before proceeding."
+    )
+
+
+def _status(config: Config, message: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    try:
+        result = fn(*args, **kw)
+    except BaseException:
+        config.print_stdout(f"  {message} ...  FAILED")
+        raise
+    config.print_stdout(f"  {message} ...  done")
+    return result
+
+
+def _touch(path: str) -> None:
+    with open(path, "w", encoding="utf-8"):
+        pass
+
+
+def _here_relative(directory: str, config_file: str) -> str:
+    """``directory`` as written in a config file: ``%(here)s/...`` unless it is absolute."""
+    if os.path.isabs(directory):
+        return directory
+    rel = os.path.relpath(os.path.abspath(directory), os.path.dirname(config_file))
+    rel = rel.replace(os.sep, "/")
+    return "%(here)s" if rel == "." else f"%(here)s/{rel}"
+
+
+def _has_tool_alembic(toml_file: str) -> bool:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 only
+        import tomli as tomllib
+    with open(toml_file, "rb") as fh:
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as err:
+            raise CommandError(f"{toml_file}: invalid TOML: {err}") from err
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "alembic" in tool
+
+
+def _render_to_file(source: str, dest: str, append: bool = False, **kw: Any) -> None:
+    from mako.template import Template
+
+    text = Template(filename=source).render_unicode(**kw)
+    if append:
+        with open(dest, encoding="utf-8") as fh:
+            existing = fh.read()
+        separator = "" if not existing or existing.endswith("\n\n") else (
+            "\n" if existing.endswith("\n") else "\n\n"
+        )
+        text = existing + separator + text
+    with open(dest, "w", encoding="utf-8") as fh:
+        fh.write(text)
