@@ -8,7 +8,7 @@ would make; it gives up (``None``) on anything else, which then goes through arg
 
 from __future__ import annotations
 
-from .flags import API_ONLY, CLI_NAMES, FLAGS, MANY, split_parameters
+from .flags import API_ONLY, CLI_NAMES, FLAGS, MANY, OPTIONAL_POSITIONAL, split_parameters
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,6 +61,9 @@ def command_flags(
     defaults: dict[str, Any] = {}
     for name, default in keywords:
         if name in API_ONLY:
+            continue
+        if (fn.__name__, name) in OPTIONAL_POSITIONAL:
+            defaults[name] = default
             continue
         if name in FLAGS:
             spellings, kw = FLAGS[name]
@@ -148,8 +151,11 @@ def fast_parse(argv: Sequence[str]) -> Options | None:
         values.update(zip(shown[:-1], found))
         values[shown[-1]] = found[len(shown) - 1 :]
     else:
-        if len(found) != len(shown) or (gaps > 1 and len(shown) > 1):
+        optional = [p for c, p in sorted(OPTIONAL_POSITIONAL) if c == fn.__name__]
+        extra = len(found) - len(shown)
+        if extra < 0 or extra > len(optional) or (gaps > 1 and len(found) > 1):
             return None
         values.update(zip(shown, found))
+        values.update(zip(optional, found[len(shown) :]))
     values["cmd"] = (fn, shown, [(d, d) for d in defaults])
     return Options(**values)

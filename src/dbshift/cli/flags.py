@@ -78,6 +78,20 @@ FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "help": "fail (DatabaseNotAtHead) unless the database is at every head revision",
         },
     ),
+    "since": (("--since",), {"help": "check the revisions after this one (up to the heads)"}),
+    "dialect": (
+        ("--dialect",),
+        {"help": "check offline for this database (postgresql, mysql, mariadb, sqlite, ...)"},
+    ),
+    "server_version": (
+        ("--server-version",),
+        {"help": "the database server version to check for offline (15, 8.0.32, ...)"},
+    ),
+    "url": (("--url",), {"help": "database URL to use instead of the one env.py connects to"}),
+    "output_format": (
+        ("--format",),
+        {"default": "text", "help": "output format: text or json"},
+    ),
 }
 
 #: Help for the positional parameters of the built-in commands.
@@ -86,7 +100,12 @@ POSITIONAL_HELP: dict[str, str] = {
     "revision": "revision identifier",
     "revisions": "one or more revisions, or 'heads' for all heads",
     "rev": "revision identifier",
+    "rev_range": "revisions: start:end (either end may be left out) or one revision",
 }
+
+#: Parameters with a default that the command line takes as an optional positional instead of
+#: a flag, by (command, parameter).
+OPTIONAL_POSITIONAL = {("lint", "rev_range"), ("plan", "revision"), ("trace", "revision")}
 
 # Parameters that take several values on the command line, and the name they show there.
 MANY = {"revisions"}

@@ -28,6 +28,7 @@ from .flags import (  # FLAGS and POSITIONAL_HELP: also public here, as before
     CLI_NAMES,
     FLAGS,
     MANY,
+    OPTIONAL_POSITIONAL,
     POSITIONAL_HELP,
     first_paragraph,
     split_parameters,
@@ -117,7 +118,11 @@ class CommandLine:
         for name, default in keywords:
             if name in API_ONLY:
                 continue
-            if name in FLAGS:
+            if (fn.__name__, name) in OPTIONAL_POSITIONAL:
+                subparser.add_argument(
+                    name, nargs="?", default=default, help=POSITIONAL_HELP.get(name, name)
+                )
+            elif name in FLAGS:
                 flags, kw = FLAGS[name]
                 subparser.add_argument(*flags, dest=name, **kw)
             else:

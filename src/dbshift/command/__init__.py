@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .editing import edit
 from .inspection import branches, current, heads, history, show
+from .lint import lint
 from .migrate import downgrade, ensure_version, stamp, upgrade
 from .scaffold import init, list_templates
 from .writing import check, merge, revision
@@ -29,6 +30,7 @@ __all__ = [
     "heads",
     "history",
     "init",
+    "lint",
     "list_templates",
     "merge",
     "revision",

@@ -418,6 +418,12 @@ class DefaultImpl:
         else:
             self._exec(sa_schema.DropConstraint(const))
 
+    def validate_constraint(
+        self, constraint_name: str, table_name: str, *, schema: str | None = None
+    ) -> None:
+        """Check existing rows against a constraint added ``NOT VALID``. Databases without
+        ``NOT VALID`` validate a constraint when it is added: nothing to do (the default)."""
+
     # ------------------------------------------------------------------ tables
 
     def rename_table(self, old_table_name: str, new_table_name: str, schema: str | None = None) -> None:

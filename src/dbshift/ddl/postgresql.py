@@ -136,6 +136,13 @@ class PostgresqlImpl(DefaultImpl):
             **kw,
         )
 
+    def validate_constraint(
+        self, constraint_name: str, table_name: str, *, schema: str | None = None
+    ) -> None:
+        """``ALTER TABLE ... VALIDATE CONSTRAINT``: checks the rows under SHARE UPDATE EXCLUSIVE,
+        which lets reads and writes go on."""
+        self._exec(ValidateConstraint(table_name, constraint_name, schema=schema))
+
     # ------------------------------------------------------------------ indexes
 
     def create_index(self, index: Index, **kw: Any) -> None:
@@ -303,6 +310,20 @@ def _column_type(element: PostgresqlColumnType, compiler: DDLCompiler, **kw: Any
             using = compiler.sql_compiler.process(using, literal_binds=True)
         text += f" USING {using}"
     return text
+
+
+class ValidateConstraint(elements.AlterTable):
+    """``ALTER TABLE t VALIDATE CONSTRAINT name``."""
+
+    def __init__(self, table_name: str, constraint_name: str, schema: str | None = None) -> None:
+        super().__init__(table_name, schema=schema)
+        self.constraint_name = constraint_name
+
+
+@compiles(ValidateConstraint, "postgresql")
+def _validate_constraint(element: ValidateConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    table = alter_table(compiler, element.table_name, element.schema)
+    return f"{table} VALIDATE CONSTRAINT {compiler.preparer.quote(element.constraint_name)}"
 
 
 @compiles(elements.RenameTable, "postgresql")

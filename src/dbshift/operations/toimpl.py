@@ -225,6 +225,14 @@ def drop_constraint(operations: Operations, operation: ops.DropConstraintOp) -> 
     )
 
 
+@Operations.implementation_for(ops.ValidateConstraintOp)
+def validate_constraint(operations: Operations, operation: ops.ValidateConstraintOp) -> None:
+    """VALIDATE CONSTRAINT (PostgreSQL; nothing elsewhere)."""
+    operations.impl.validate_constraint(
+        operation.constraint_name, operation.table_name, schema=operation.schema
+    )
+
+
 @Operations.implementation_for(ops.BulkInsertOp)
 def bulk_insert(operations: Operations, operation: ops.BulkInsertOp) -> None:
     """INSERT rows."""

@@ -16,6 +16,7 @@ from .constraints import (
     CreatePrimaryKeyOp,
     CreateUniqueConstraintOp,
     DropConstraintOp,
+    ValidateConstraintOp,
 )
 from .data import BulkInsertOp, ExecuteSQLOp
 from .enums import (
@@ -66,4 +67,5 @@ __all__ = [
     "RecreateEnumTypeOp",
     "RenameTableOp",
     "UpgradeOps",
+    "ValidateConstraintOp",
 ]

@@ -508,3 +508,38 @@ class CreateCheckConstraintOp(AddConstraintOp):
                 **kw,
             )
         )
+
+
+@Operations.register_operation("validate_constraint")
+class ValidateConstraintOp(MigrateOperation):
+    """ALTER TABLE ... VALIDATE CONSTRAINT (PostgreSQL).
+
+    The second half of adding a foreign key or CHECK constraint to a big table without blocking
+    writes: ``create_foreign_key(..., postgresql_not_valid=True)`` (or
+    ``create_check_constraint``) adds it for new rows only, under a brief lock; validating it
+    later checks the existing rows under a lock that lets reads and writes go on. Run it in a
+    later transaction than the ``NOT VALID`` step (an ``autocommit_block`` or the next
+    revision): inside the same one, the stronger lock the first step took is still held.
+    """
+
+    def __init__(self, constraint_name: str, table_name: str, *, schema: str | None = None) -> None:
+        self.constraint_name = constraint_name
+        self.table_name = table_name
+        self.schema = schema
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("validate_constraint", self.schema, self.table_name, self.constraint_name)
+
+    @classmethod
+    def validate_constraint(
+        cls,
+        operations: Operations,
+        constraint_name: str,
+        table_name: str,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        """Check the existing rows against a constraint added with ``postgresql_not_valid=True``
+        (``ALTER TABLE ... VALIDATE CONSTRAINT``). Other databases validate a constraint when it
+        is added, so there it does nothing."""
+        operations.invoke(cls(constraint_name, table_name, schema=schema))

@@ -1,0 +1,115 @@
+"""The ``lint`` command's run: where the revisions and the target come from, and the output."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ...util.exc import CommandError
+from ..live_database import DatabaseUnavailable, with_database
+from ..project import script_directory
+from .findings import LintFailed, findings_json, findings_text
+from .runner import LintRun, lint_revisions
+from .selection import select_revisions
+from .settings import parse_server_version, read_settings
+from .target import (
+    configured_dialect_name,
+    lock_timeout_configured,
+    offline_target,
+    target_for_dialect,
+)
+
+if TYPE_CHECKING:
+    from ...config import Config
+    from ...runtime.migration import MigrationContext
+    from .findings import Finding
+
+__all__ = ["run_lint"]
+
+_FORMATS = ("text", "json")
+
+
+def run_lint(
+    config: Config,
+    *,
+    rev_range: str | None,
+    since: str | None,
+    dialect: str | None,
+    server_version: str | None,
+    url: str | None,
+    output_format: str,
+) -> list[Finding]:
+    """See :func:`dbshift.command.lint.lint`."""
+    if output_format not in _FORMATS:
+        raise CommandError(f"--format {output_format}: use text or json")
+    script = script_directory(config)
+    settings = read_settings(config)
+    version = parse_server_version(server_version or settings.server_version)
+    run: LintRun | None = None
+    if dialect is None or url is not None:
+
+        def connected(context: MigrationContext) -> LintRun:
+            heads = context.get_current_heads()
+            explicit = rev_range is not None or since is not None
+            revisions = select_revisions(
+                script, rev_range, since, None if explicit else heads
+            )
+            info = context.dialect.server_version_info
+            target = target_for_dialect(
+                context.dialect,
+                version or (tuple(info) if info else None),
+                lock_timeout_configured=lock_timeout_configured(config, context.opts),
+            )
+            return lint_revisions(
+                revisions, target, settings, config=config, script=script,
+                live_connection=context.connection,
+            )
+
+        try:
+            run = with_database(config, script, connected, url=url)
+        except DatabaseUnavailable as err:
+            if url is not None:
+                raise
+            name = settings.dialect or configured_dialect_name(config) or "postgresql"
+            sys.stderr.write(
+                f"dbshift lint: no database ({err}); checking offline for {name}\n"
+            )
+            dialect = name
+    if run is None:
+        assert dialect is not None
+        target = offline_target(dialect, version, config)
+        revisions = select_revisions(script, rev_range, since, None)
+        run = lint_revisions(revisions, target, settings, config=config, script=script)
+    _print(config, run, output_format)
+    if run.errors:
+        raise LintFailed(
+            f"lint: {len(run.errors)} error finding(s) in {len(run.recordings)} revision(s)",
+            run.findings,
+        )
+    return run.findings
+
+
+def _print(config: Config, run: LintRun, output_format: str) -> None:
+    if output_format == "json":
+        config.print_stdout(findings_json(run.findings))
+    else:
+        for line in findings_text(run.findings):
+            config.print_stdout(line)
+    counts: dict[str, Any] = {"error": 0, "warning": 0, "info": 0}
+    suppressed = 0
+    for finding in run.findings:
+        if finding.suppressed is not None:
+            suppressed += 1
+        else:
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    target = run.target
+    version = ".".join(str(p) for p in target.server_version) if target.server_version else ""
+    where = f"{target.flavor} {version}".strip()
+    if not config.messaging_opts.get("quiet"):
+        sys.stderr.write(
+            f"dbshift lint: {len(run.recordings)} revision(s) checked for {where}: "
+            f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} "
+            f"info, {suppressed} suppressed\n"
+        )
+
+
