@@ -46,7 +46,7 @@ USED = {
     "create_foreign_key", "create_index", "create_primary_key", "create_table",
     "create_table_comment", "create_unique_constraint", "drop_column", "drop_constraint",
     "drop_enum_type", "drop_index", "drop_table", "drop_table_comment", "execute",
-    "recreate_enum_type", "rename_table",
+    "recreate_enum_type", "rename_table", "validate_constraint",
 }
 
 
@@ -90,7 +90,8 @@ def upgrade():
     op.create_foreign_key("fk_child_parent", "child", "parent", ["parent_id"], ["id"])
     op.create_unique_constraint("uq_child_name", "child", ["name"])
     op.create_check_constraint("ck_child_qty", "child", "qty > 0")
-    op.create_check_constraint("ck_child_gone", "child", "qty < 1000")
+    op.create_check_constraint("ck_child_gone", "child", "qty < 1000", postgresql_not_valid=True)
+    op.validate_constraint("ck_child_gone", "child")
     op.drop_constraint("ck_child_gone", "child", type_="check")
     op.create_exclude_constraint("ex_child_during", "child", ("during", "&&"), using="gist")
     op.create_index("ix_child_qty", "child", ["qty"])
