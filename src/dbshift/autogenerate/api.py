@@ -14,6 +14,7 @@ from .compare import populate_upgrade_ops
 from .context import AutogenContext
 from .render import render_body
 from .reversal import reverse_into
+from .safe_operations import apply_safe_operations
 
 if TYPE_CHECKING:
     from ..runtime.migration import MigrationContext
@@ -43,6 +44,7 @@ def fill_migration_script(autogen_context: AutogenContext, script: MigrationScri
     upgrade_ops = script.upgrade_ops_list[-1]
     populate_upgrade_ops(autogen_context, upgrade_ops)
     reverse_into(upgrade_ops, script.downgrade_ops_list[-1])
+    apply_safe_operations(autogen_context, script)
 
 
 def render_into_template_args(
