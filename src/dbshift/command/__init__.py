@@ -17,7 +17,9 @@ from .editing import edit
 from .inspection import branches, current, heads, history, show
 from .lint import lint
 from .migrate import downgrade, ensure_version, stamp, upgrade
+from .plan import plan
 from .scaffold import init, list_templates
+from .trace import trace
 from .writing import check, merge, revision
 
 __all__ = [
@@ -33,8 +35,10 @@ __all__ = [
     "lint",
     "list_templates",
     "merge",
+    "plan",
     "revision",
     "show",
     "stamp",
+    "trace",
     "upgrade",
 ]

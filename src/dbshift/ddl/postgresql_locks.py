@@ -4,21 +4,26 @@ The statement kinds are those of :mod:`dbshift.ddl.statement_kinds`. The levels 
 PostgreSQL documentation of ``ALTER TABLE``, ``CREATE INDEX``, ``DROP INDEX`` and friends ("An
 ACCESS EXCLUSIVE lock is acquired unless explicitly noted"). ``lint`` uses them to find statements
 that block reads or writes, ``plan`` to show the lock of every statement it would run, and
-``trace`` to name and order the locks it reads from ``pg_locks``.
+``trace`` to read the locks a session holds from ``pg_locks`` (:func:`session_locks`), name
+them and order them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ACCESS_EXCLUSIVE",
     "LOCK_MODES",
+    "HeldLock",
     "StatementLock",
     "blocked_by",
     "lock_strength",
     "mode_from_pg_locks",
+    "session_locks",
     "statement_lock",
+    "user_relation_oids",
 ]
 
 #: The table lock modes, weakest first.
@@ -149,3 +154,62 @@ def blocked_by(mode: str | None) -> str:
     if mode in (SHARE_UPDATE_EXCLUSIVE,):
         return "schema changes"
     return "nothing"
+
+
+@dataclass(frozen=True)
+class HeldLock:
+    """One relation lock a session holds (a row of ``pg_locks`` joined to ``pg_class``)."""
+
+    oid: int
+    relation: str | None
+    schema: str | None
+    kind: str
+    mode: str
+
+
+#: relkind -> what ``trace`` calls it
+RELATION_KINDS = {
+    "r": "table", "p": "table", "i": "index", "I": "index", "S": "sequence", "v": "view",
+    "m": "materialized view", "t": "toast table", "f": "foreign table", "c": "type",
+}
+
+_SESSION_LOCKS_SQL = (
+    "SELECT l.relation::bigint, c.relname, n.nspname, c.relkind, l.mode "
+    "FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation "
+    "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
+    "AND (n.nspname IS NULL OR (n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    "AND n.nspname NOT LIKE 'pg_toast%'))"
+)
+
+
+def session_locks(dbapi_connection: Any) -> list[HeldLock]:
+    """The relation locks the session of ``dbapi_connection`` holds now, outside the system
+    catalogs (read with a cursor of its own, so no SQLAlchemy event fires)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(_SESSION_LOCKS_SQL)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [
+        HeldLock(
+            int(oid), name, schema, RELATION_KINDS.get(relkind or "", "relation"),
+            mode_from_pg_locks(mode),
+        )
+        for oid, name, schema, relkind, mode in rows
+    ]
+
+
+def user_relation_oids(dbapi_connection: Any) -> set[int]:
+    """The OIDs of every relation outside the system catalogs, as the session sees them."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT c.oid::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg_toast%'"
+        )
+        return {int(row[0]) for row in cursor.fetchall()}
+    finally:
+        cursor.close()

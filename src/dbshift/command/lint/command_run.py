@@ -22,9 +22,11 @@ from .target import (
 if TYPE_CHECKING:
     from ...config import Config
     from ...runtime.migration import MigrationContext
+    from ...script import Script, ScriptDirectory
     from .findings import Finding
+    from .rules.base import LintTarget
 
-__all__ = ["run_lint"]
+__all__ = ["connected_target", "lint_revisions_for_plan", "run_lint"]
 
 _FORMATS = ("text", "json")
 
@@ -54,12 +56,7 @@ def run_lint(
             revisions = select_revisions(
                 script, rev_range, since, None if explicit else heads
             )
-            info = context.dialect.server_version_info
-            target = target_for_dialect(
-                context.dialect,
-                version or (tuple(info) if info else None),
-                lock_timeout_configured=lock_timeout_configured(config, context.opts),
-            )
+            target = connected_target(config, context, version)
             return lint_revisions(
                 revisions, target, settings, config=config, script=script,
                 live_connection=context.connection,
@@ -113,3 +110,34 @@ def _print(config: Config, run: LintRun, output_format: str) -> None:
         )
 
 
+
+
+def connected_target(
+    config: Config, context: MigrationContext, version: tuple[int, ...] | None = None
+) -> LintTarget:
+    """The target of a connected run: the connection's dialect and server version."""
+    info = context.dialect.server_version_info
+    return target_for_dialect(
+        context.dialect,
+        version or (tuple(info) if info else None),
+        lock_timeout_configured=lock_timeout_configured(config, context.opts),
+    )
+
+
+def lint_revisions_for_plan(
+    config: Config, script: ScriptDirectory, context: MigrationContext, revisions: list[Script]
+) -> LintRun:
+    """``plan``'s pass: statements compiled for the connected database, and revisions that
+    read the database run read-only against it (rolled back)."""
+    settings = read_settings(config)
+    version = parse_server_version(settings.server_version) if settings.server_version else None
+    return lint_revisions(
+        revisions,
+        connected_target(config, context, version),
+        settings,
+        config=config,
+        script=script,
+        live_connection=context.connection,
+        compile_sql=True,
+        read_only=True,
+    )

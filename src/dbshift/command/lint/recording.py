@@ -44,6 +44,7 @@ __all__ = [
     "NeedsConnection",
     "RecordedOp",
     "RevisionRecording",
+    "compiled_statements",
     "record_revision",
 ]
 
@@ -235,13 +236,19 @@ class _Recorder:
             except Exception:
                 return None  # the queue is only asked whether the table is rebuilt
         result = None
-        if self.compile_sql or type(operation) not in BUILTIN_OPS:
+        builtin = type(operation) in BUILTIN_OPS
+        if self.compile_sql or not builtin:
             sink, context.capture.sink = context.capture.sink, recorded.statements
             try:
                 result = Operations.invoke(operations, operation)
+            except Exception as err:
+                if not builtin:
+                    raise
+                # what upgrade would fail on too; the plan shows it and goes on
+                recorded.statements.append(f"-- not compiled: {one_line(err)}")
             finally:
                 context.capture.sink = sink
-        elif isinstance(operation, op_classes.CreateTableOp):
+        if result is None and isinstance(operation, op_classes.CreateTableOp):
             result = operation.to_table(context)
         if isinstance(operation, op_classes.EnumTypeOp) and operation.needs_autocommit:
             context.segment += 1
@@ -394,3 +401,15 @@ def _error_line(err: BaseException, path: str) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def compiled_statements(operation: MigrateOperation, dialect: Dialect) -> list[str]:
+    """The SQL ``operation`` compiles to for ``dialect``, offline (what ``trace`` shows for the
+    steps it does not run); a comment line when it cannot be compiled."""
+    context = RecordingContext(dialect, {})
+    recorder = _Recorder(context, "", compile_sql=True)
+    try:
+        recorder.operations.invoke(operation)
+    except Exception as err:
+        return [f"-- not compiled: {one_line(err)}"]
+    return [statement for record in recorder.ops for statement in record.statements]

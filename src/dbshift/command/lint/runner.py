@@ -57,8 +57,10 @@ def lint_revisions(
     opts: dict[str, Any] | None = None,
     live_connection: Connection | None = None,
     compile_sql: bool = False,
+    read_only: bool = False,
 ) -> LintRun:
-    """Record and check ``revisions`` (base first) for ``target``."""
+    """Record and check ``revisions`` (base first) for ``target``. With ``read_only``, a
+    revision run against ``live_connection`` cannot write either (its writes fail)."""
     run = LintRun(target)
     for revision in revisions:
         recording = record_revision(
@@ -67,7 +69,7 @@ def lint_revisions(
         )
         if recording.needs_connection is not None and _can_rerun(live_connection):
             assert live_connection is not None
-            with _rolled_back(live_connection):
+            with _rolled_back(live_connection, read_only):
                 recording = record_revision(
                     revision, target.dialect, config=config, script=script, opts=opts,
                     live_connection=live_connection, compile_sql=compile_sql,
@@ -87,14 +89,21 @@ def _can_rerun(connection: Connection | None) -> bool:
 
 
 @contextmanager
-def _rolled_back(connection: Connection) -> Iterator[None]:
+def _rolled_back(connection: Connection, read_only: bool = False) -> Iterator[None]:
     """A savepoint (or transaction) that is rolled back whatever happens inside."""
     transaction = connection.begin_nested() if connection.in_transaction() else connection.begin()
+    sqlite = connection.dialect.name == "sqlite"
     try:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
             connection.exec_driver_sql("SET LOCAL statement_timeout = '60s'")
+            if read_only:
+                connection.exec_driver_sql("SET LOCAL transaction_read_only = on")
+        elif sqlite and read_only:
+            connection.exec_driver_sql("PRAGMA query_only = ON")
         yield
     finally:
         if transaction.is_active:
             transaction.rollback()
+        if sqlite and read_only:
+            connection.exec_driver_sql("PRAGMA query_only = OFF")
