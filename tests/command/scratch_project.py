@@ -28,6 +28,7 @@ with connectable.connect() as connection:
 HEADER = '''\
 """{doc}"""
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.dialects import postgresql
 
 from alembic import op

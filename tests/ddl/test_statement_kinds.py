@@ -117,3 +117,21 @@ def test_set_statements():
         {"setting": "statement_timeout", "value": "0"},
         {"setting": "lock_wait_timeout", "value": "3"},
     ]
+
+
+def test_routine_bodies_are_not_split():
+    sql = """
+        DROP PROCEDURE IF EXISTS p;
+        CREATE PROCEDURE p()
+        BEGIN
+            IF NOT EXISTS (SELECT 1) THEN
+                CREATE INDEX ix ON t (a);
+            END IF;
+            BEGIN SELECT 1; END;
+        END;
+        CALL p();
+    """
+    assert [s.kind for s in classify_sql(sql)] == ["other", "other", "unknown"]
+    assert [s.kind for s in classify_sql("BEGIN; UPDATE t SET a = 1; COMMIT")] == [
+        "transaction", "update", "transaction"
+    ]

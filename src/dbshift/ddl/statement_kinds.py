@@ -114,15 +114,36 @@ def _tokens(sql: str) -> list[_Token]:
     return out
 
 
+_ROUTINES = frozenset({"procedure", "function", "trigger", "event"})
+_BLOCK_ENDINGS = frozenset({"if", "loop", "while", "repeat", "case"})
+
+
 def split_statements(sql: str) -> list[str]:
     """The statements of ``sql``, split at top-level semicolons (not inside strings, quoted
-    names, comments or dollar-quoted bodies), each stripped; empty ones left out."""
+    names, comments, dollar-quoted bodies, or the ``BEGIN ... END`` body of a ``CREATE
+    PROCEDURE/FUNCTION/TRIGGER/EVENT``), each stripped; empty ones left out."""
     pieces: list[str] = []
     start = 0
-    for token in _tokens(sql):
-        if token.text == ";" and token.kind == "op":
+    words: list[str] = []  # the first words of the current statement
+    depth = 0
+    tokens = _tokens(sql)
+    for index, token in enumerate(tokens):
+        if token.text == ";" and token.kind == "op" and depth == 0:
             pieces.append(sql[start : token.start])
             start = token.end
+            words = []
+            continue
+        if len(words) < 8 and token.kind == "word":
+            words.append(token.word)
+        routine = bool(words) and words[0] == "create" and bool(_ROUTINES & set(words))
+        if not routine:
+            continue
+        if token.word == "begin":
+            depth += 1
+        elif token.word == "end" and depth:
+            following = tokens[index + 1].word if index + 1 < len(tokens) else ""
+            if following not in _BLOCK_ENDINGS:
+                depth -= 1
     pieces.append(sql[start:])
     return [p.strip() for p in pieces if _tokens(p)]
 

@@ -134,6 +134,10 @@ class MigrationContext:
             schema=self.opts.get("version_table_schema"),
             primary_key=self.opts.get("version_table_pk", True),
         )
+        self._log_setup()
+
+    def _log_setup(self) -> None:
+        """Log the implementation and the DDL mode (as Alembic does when a context is made)."""
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:
             log.info("Generating static SQL")

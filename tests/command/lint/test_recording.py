@@ -132,3 +132,43 @@ def test_the_op_proxy_is_restored_after_recording(project):
         pass
     else:  # pragma: no cover
         raise AssertionError("op still proxies the recording operations")
+
+
+def test_libraries_probing_the_stand_in_see_no_attribute(project):
+    project.revision(
+        "r1",
+        """
+        bind = op.get_bind()
+        assert not hasattr(bind, "_sa_instance_state")
+        op.drop_table("t")
+        with sa.orm.Session(bind=bind) as session:
+            session.execute(sa.text("SELECT 1"))
+        """,
+    )
+    recording = _record(project, "r1")
+    assert [type(r.op) for r in recording.ops] == [ops.DropTableOp]
+    assert recording.needs_connection is not None
+    assert recording.needs_connection_line == line_of(project, "r1", "bind = op.get_bind()")
+
+
+def test_inspecting_the_stand_in_says_so(project):
+    project.revision("r1", 'sa.inspect(op.get_bind()).get_table_names()')
+    assert _record(project, "r1").needs_connection == (
+        "the revision inspects the database: sqlalchemy.inspect(op.get_bind())"
+    )
+
+
+def test_a_revision_that_refuses_offline_mode_needs_a_connection(project):
+    project.revision(
+        "r1",
+        """
+        from alembic import context
+        op.drop_table("t")
+        if context.is_offline_mode():
+            raise RuntimeError("run me online")
+        """,
+    )
+    recording = _record(project, "r1")
+    assert recording.failure is None
+    assert recording.needs_connection == "it refuses to run offline: RuntimeError: run me online"
+    assert recording.needs_connection_line == line_of(project, "r1", "raise RuntimeError")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ...util.error_text import one_line
 from ...util.exc import CommandError
 from ..live_database import DatabaseUnavailable, with_database
-from ..project import script_directory
+from ..project import run_env, script_directory
 from .findings import LintFailed, findings_json, findings_text
 from .runner import LintRun, lint_revisions
 from .selection import select_revisions
@@ -48,6 +49,7 @@ def run_lint(
     settings = read_settings(config)
     version = parse_server_version(server_version or settings.server_version)
     run: LintRun | None = None
+    env_ran = False
     if dialect is None or url is not None:
 
         def connected(context: MigrationContext) -> LintRun:
@@ -67,6 +69,7 @@ def run_lint(
         except DatabaseUnavailable as err:
             if url is not None:
                 raise
+            env_ran = True
             name = settings.dialect or configured_dialect_name(config) or "postgresql"
             sys.stderr.write(
                 f"dbshift lint: no database ({err}); checking offline for {name}\n"
@@ -74,6 +77,9 @@ def run_lint(
             dialect = name
     if run is None:
         assert dialect is not None
+        if not env_ran:
+            # a ScriptDirectory of its own: env.py may change the one it is given
+            _run_env_offline(config, script_directory(config))
         target = offline_target(dialect, version, config)
         revisions = select_revisions(script, rev_range, since, None)
         run = lint_revisions(revisions, target, settings, config=config, script=script)
@@ -84,6 +90,28 @@ def run_lint(
             run.findings,
         )
     return run.findings
+
+
+def _run_env_offline(config: Config, script: ScriptDirectory) -> None:
+    """Run ``env.py`` in offline mode with no steps, as ``upgrade --sql`` would, so that what it
+    imports (models, the application's modules) is there when the revisions run."""
+    import io
+    from contextlib import redirect_stdout
+
+    def no_steps(heads: Any, context: Any) -> list[Any]:
+        return []
+
+    try:
+        with redirect_stdout(sys.stderr):
+            run_env(
+                config, script, fn=no_steps, as_sql=True, output_buffer=io.StringIO(),
+                dont_mutate=True,
+            )
+    except Exception as err:
+        sys.stderr.write(
+            f"dbshift lint: env.py did not run offline ({type(err).__name__}: {one_line(err)}); "
+            "the revisions run without what it imports\n"
+        )
 
 
 def _print(config: Config, run: LintRun, output_format: str) -> None:

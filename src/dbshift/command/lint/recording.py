@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +111,8 @@ class _OfflineEngine:
         self.name = dialect.name
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         raise NeedsConnection(f"the revision uses op.get_bind().engine.{name}")
 
 
@@ -128,6 +130,8 @@ class OfflineBind:
         return True
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # probed by libraries (hasattr); not a use of the database
+            raise AttributeError(name)
         raise NeedsConnection(f"the revision uses op.get_bind().{name}()")
 
 
@@ -169,6 +173,9 @@ class RecordingContext(MigrationContext):
         self.segment = 0
         self.bind_line = 0
         self.recorder: _Recorder | None = None
+
+    def _log_setup(self) -> None:
+        """Nothing: one context per recorded revision is not news worth a log line."""
 
     @property
     def bind(self) -> Any:
@@ -335,6 +342,17 @@ class _RecordingBatchOperations(BatchOperations):
         return self.migration_context.bind
 
 
+class _RecordingEnvironment(EnvironmentContext):
+    """The ``context`` module's target while a revision is recorded: notes whether the revision
+    asked ``is_offline_mode()`` (a revision that then fails refuses to run offline)."""
+
+    offline_asked = False
+
+    def is_offline_mode(self) -> bool:
+        self.offline_asked = True
+        return super().is_offline_mode()
+
+
 @contextmanager
 def _installed(operations: Operations, environment: EnvironmentContext) -> Iterator[None]:
     install_target(Operations, operations)
@@ -359,7 +377,7 @@ def record_revision(
     """Run ``revision``'s ``upgrade()`` in recording mode (see the module docstring)."""
     path = os.path.abspath(revision.path)
     recording = RevisionRecording(revision, path, connected=live_connection is not None)
-    environment = EnvironmentContext(config, script, as_sql=live_connection is None)  # type: ignore[arg-type]
+    environment = _RecordingEnvironment(config, script, as_sql=live_connection is None)  # type: ignore[arg-type]
     context = RecordingContext(
         dialect,
         {"script": script, **(opts or {})},
@@ -377,13 +395,19 @@ def record_revision(
             code = getattr(upgrade, "__code__", None)
             if code is not None:
                 recorder.path = code.co_filename  # what its frames say
-            with _installed(recorder.operations, environment):
+            # what the revision prints goes to stderr: stdout carries the findings
+            with _installed(recorder.operations, environment), redirect_stdout(sys.stderr):
                 upgrade()
     except Exception as err:
         line = _error_line(err, recorder.path)
         if isinstance(err, NeedsConnection) or context.bind_line:
-            recording.needs_connection = one_line(err)
+            recording.needs_connection = _needs_connection_reason(err)
             recording.needs_connection_line = context.bind_line or line
+        elif environment.offline_asked and live_connection is None:
+            recording.needs_connection = (
+                f"it refuses to run offline: {type(err).__name__}: {one_line(err)}"
+            )
+            recording.needs_connection_line = line
         else:
             recording.failure = f"{type(err).__name__}: {one_line(err)}"
             recording.failure_line = line
@@ -391,6 +415,16 @@ def record_revision(
     recording.batches = recorder.batches
     recording.path = recorder.path
     return recording
+
+
+def _needs_connection_reason(err: BaseException) -> str:
+    from sqlalchemy.exc import NoInspectionAvailable
+
+    if isinstance(err, NoInspectionAvailable):
+        return "the revision inspects the database: sqlalchemy.inspect(op.get_bind())"
+    if isinstance(err, NeedsConnection):
+        return one_line(err)
+    return f"{type(err).__name__}: {one_line(err)}"
 
 
 def _error_line(err: BaseException, path: str) -> int:

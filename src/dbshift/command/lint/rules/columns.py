@@ -202,10 +202,12 @@ def _check_type_change(op: ops.AlterColumnOp, ctx: CheckContext, table: str, lin
         return
     algorithm = type_change_algorithm(old, new, target.dialect)
     if algorithm.name == "COPY":
+        may = "may copy" if old is None else "copies"
         ctx.report(
             "column-type-rewrites-table", line,
-            f"changing the type of {column} copies {table} (ALGORITHM=COPY): "
+            f"changing the type of {column} {may} {table} (ALGORITHM=COPY): "
             f"{algorithm.reason}; writes wait until the copy is done",
             fix="use an online schema change tool (gh-ost, pt-online-schema-change) for big "
             "tables, or add a new column and backfill it",
+            severity="warning" if old is None else None,
         )
