@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     from ..runtime.migration import MigrationContext
     from ..script import ScriptDirectory
 
-__all__ = ["DatabaseUnavailable", "with_database"]
+__all__ = ["DatabaseUnavailable", "check_output_format", "print_document", "with_database"]
+
+#: The ``--format`` values of ``lint``, ``plan`` and ``trace``.
+OUTPUT_FORMATS = ("text", "json")
 
 _T = TypeVar("_T")
 
@@ -61,6 +64,28 @@ def with_database(
     if not results:
         raise DatabaseUnavailable("env.py did not call context.run_migrations()")
     return results[0]
+
+
+def check_output_format(output_format: str) -> None:
+    """A one-line error for a ``--format`` that is neither ``text`` nor ``json``."""
+    if output_format not in OUTPUT_FORMATS:
+        raise CommandError(f"--format {output_format}: use text or json")
+
+
+def print_document(
+    config: Config,
+    document: Any,
+    output_format: str,
+    text: Callable[[Any], list[str]],
+) -> None:
+    """Print ``document`` as indented JSON, or as the lines ``text(document)`` gives."""
+    if output_format == "json":
+        import json
+
+        config.print_stdout(json.dumps(document, indent=2))
+        return
+    for line in text(document):
+        config.print_stdout(line)
 
 
 def _with_url(script: ScriptDirectory, url: str, work: Callable[[MigrationContext], _T]) -> _T:

@@ -15,11 +15,9 @@ and each step with its lint findings.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..util.exc import CommandError
 from .project import script_directory
 
 if TYPE_CHECKING:
@@ -43,21 +41,16 @@ def plan(
     Connected and read-only: nothing is executed. Returns the plan as a dictionary (the
     ``--format json`` output).
     """
-    if output_format not in ("text", "json"):
-        raise CommandError(f"--format {output_format}: use text or json")
-    from .live_database import with_database
+    from .live_database import check_output_format, print_document, with_database
 
+    check_output_format(output_format)
     script = script_directory(config)
 
     def work(context: MigrationContext) -> dict[str, Any]:
         return _make_plan(config, script, context, revision)
 
     result = with_database(config, script, work, url=url)
-    if output_format == "json":
-        config.print_stdout(json.dumps(result, indent=2))
-    else:
-        for line in _text(result):
-            config.print_stdout(line)
+    print_document(config, result, output_format, _text)
     return result
 
 

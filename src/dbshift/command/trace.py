@@ -14,7 +14,6 @@ queueing behind other sessions for long.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..util.exc import CommandError
@@ -32,10 +31,10 @@ def trace(
 ) -> dict[str, Any]:
     """Run the pending migrations in a transaction, record the locks each statement takes,
     and roll everything back (PostgreSQL). Returns the trace as a dictionary."""
-    if output_format not in ("text", "json"):
-        raise CommandError(f"--format {output_format}: use text or json")
-    from .live_database import with_database
+    from .live_database import check_output_format, print_document, with_database
     from .trace_session import Tracer
+
+    check_output_format(output_format)
 
     script = script_directory(config)
 
@@ -57,11 +56,7 @@ def trace(
         return result
 
     result = with_database(config, script, work, url=url)
-    if output_format == "json":
-        config.print_stdout(json.dumps(result, indent=2))
-    else:
-        for line in _text(result):
-            config.print_stdout(line)
+    print_document(config, result, output_format, _text)
     return result
 
 

@@ -30,7 +30,7 @@ from ..operations import ops as op_classes
 from ..runtime.migration import MigrationContext
 from ..util.error_text import one_line
 from ..util.module_proxy import install_target, remove_target
-from .lint.recording import compiled_statements
+from .lint.recording import compiled_statements, ends_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -241,15 +241,8 @@ class TracingOperations(Operations):
         if isinstance(operation, op_classes.EnumTypeOp) and operation.needs_autocommit:
             self._tracer.skip(operation, "runs outside the transaction (ADD VALUE)")
             return None
-        if isinstance(operation, op_classes.ExecuteSQLOp) and _ends_transaction(operation):
+        if isinstance(operation, op_classes.ExecuteSQLOp) and ends_transaction(operation):
             self._tracer.skip(operation, "would end the traced transaction")
             return None
         return super().invoke(operation)
 
-
-def _ends_transaction(operation: Any) -> bool:
-    sql = operation.sqltext
-    text = sql if isinstance(sql, str) else getattr(sql, "text", None)
-    if not isinstance(text, str) or not text.strip():
-        return False
-    return text.strip().split(None, 1)[0].rstrip(";").lower() in ("commit", "end", "rollback")

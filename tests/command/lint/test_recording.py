@@ -172,3 +172,17 @@ def test_a_revision_that_refuses_offline_mode_needs_a_connection(project):
     assert recording.failure is None
     assert recording.needs_connection == "it refuses to run offline: RuntimeError: run me online"
     assert recording.needs_connection_line == line_of(project, "r1", "raise RuntimeError")
+
+
+def test_a_revision_that_checks_as_sql_and_refuses_needs_a_connection(project):
+    project.revision(
+        "r1",
+        """
+        if op.get_context().as_sql:
+            raise RuntimeError("requires an online migration")
+        """,
+    )
+    recording = _record(project, "r1")
+    assert recording.needs_connection == (
+        "it refuses to run offline: RuntimeError: requires an online migration"
+    )

@@ -6,8 +6,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ...util.error_text import one_line
-from ...util.exc import CommandError
-from ..live_database import DatabaseUnavailable, with_database
+from ..live_database import DatabaseUnavailable, check_output_format, with_database
 from ..project import run_env, script_directory
 from .findings import LintFailed, findings_json, findings_text
 from .runner import LintRun, lint_revisions
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["connected_target", "lint_revisions_for_plan", "run_lint"]
 
-_FORMATS = ("text", "json")
-
 
 def run_lint(
     config: Config,
@@ -43,8 +40,7 @@ def run_lint(
     output_format: str,
 ) -> list[Finding]:
     """See :func:`dbshift.command.lint.lint`."""
-    if output_format not in _FORMATS:
-        raise CommandError(f"--format {output_format}: use text or json")
+    check_output_format(output_format)
     script = script_directory(config)
     settings = read_settings(config)
     version = parse_server_version(server_version or settings.server_version)

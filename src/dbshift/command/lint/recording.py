@@ -45,6 +45,7 @@ __all__ = [
     "RecordedOp",
     "RevisionRecording",
     "compiled_statements",
+    "ends_transaction",
     "record_revision",
 ]
 
@@ -168,6 +169,8 @@ class RecordingContext(MigrationContext):
         self.capture = _StatementCapture()
         opts = {**opts, "as_sql": True, "output_buffer": self.capture}
         super().__init__(dialect, None, opts, environment_context)
+        #: Whether the revision read ``as_sql`` (a revision that then fails refuses offline).
+        self.offline_asked = False
         self.live_connection = live_connection
         self.autocommit_depth = 0
         self.segment = 0
@@ -176,6 +179,17 @@ class RecordingContext(MigrationContext):
 
     def _log_setup(self) -> None:
         """Nothing: one context per recorded revision is not news worth a log line."""
+
+    @property  # type: ignore[override]
+    def as_sql(self) -> bool:
+        """True (offline); reading it is noted."""
+        if "offline_asked" in self.__dict__:
+            self.offline_asked = True
+        return bool(self.__dict__.get("_as_sql", True))
+
+    @as_sql.setter
+    def as_sql(self, value: bool) -> None:
+        self.__dict__["_as_sql"] = value
 
     @property
     def bind(self) -> Any:
@@ -259,12 +273,13 @@ class _Recorder:
             result = operation.to_table(context)
         if isinstance(operation, op_classes.EnumTypeOp) and operation.needs_autocommit:
             context.segment += 1
-        elif isinstance(operation, op_classes.ExecuteSQLOp) and _ends_transaction(operation):
+        elif isinstance(operation, op_classes.ExecuteSQLOp) and ends_transaction(operation):
             context.segment += 1
         return result
 
 
-def _ends_transaction(operation: op_classes.ExecuteSQLOp) -> bool:
+def ends_transaction(operation: op_classes.ExecuteSQLOp) -> bool:
+    """Whether an ``op.execute`` ends the migration's transaction (``COMMIT``, ...)."""
     sql = operation.sqltext
     text = sql if isinstance(sql, str) else getattr(sql, "text", None)
     if not isinstance(text, str):
@@ -403,7 +418,7 @@ def record_revision(
         if isinstance(err, NeedsConnection) or context.bind_line:
             recording.needs_connection = _needs_connection_reason(err)
             recording.needs_connection_line = context.bind_line or line
-        elif environment.offline_asked and live_connection is None:
+        elif (environment.offline_asked or context.offline_asked) and live_connection is None:
             recording.needs_connection = (
                 f"it refuses to run offline: {type(err).__name__}: {one_line(err)}"
             )

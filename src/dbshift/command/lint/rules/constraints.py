@@ -21,6 +21,19 @@ _MYSQL_COPY_FIX = (
 )
 
 
+def _validated_under_lock(item: Item, ctx: CheckContext, rule: str, pg: str, mysql: str) -> None:
+    """``rule`` for a constraint validated as it is added: ``pg`` says what PostgreSQL locks
+    while it checks the rows (unless added NOT VALID), ``mysql`` what MySQL/MariaDB copy."""
+    op = item.op
+    if ctx.target.postgresql and not getattr(op, "kw", {}).get("postgresql_not_valid"):
+        ctx.report(rule, item.record.line, pg)
+    elif ctx.target.mysql_family:
+        ctx.report(
+            rule, item.record.line, f"{mysql}; writes wait until the copy is done",
+            fix=_MYSQL_COPY_FIX,
+        )
+
+
 def check_foreign_key(item: Item, ctx: CheckContext) -> None:
     """foreign-key-validates-under-lock."""
     op = item.op
@@ -31,20 +44,12 @@ def check_foreign_key(item: Item, ctx: CheckContext) -> None:
     table = label(op.source_table, schema)
     referent = label(op.referent_table, op.kw.get("referent_schema"))
     name = op.constraint_name or "(unnamed)"
-    line = item.record.line
-    if ctx.target.postgresql and not op.kw.get("postgresql_not_valid"):
-        ctx.report(
-            "foreign-key-validates-under-lock", line,
-            f"adding foreign key {name} checks every row of {table} while {table} and "
-            f"{referent} are locked against writes (SHARE ROW EXCLUSIVE)",
-        )
-    elif ctx.target.mysql_family:
-        ctx.report(
-            "foreign-key-validates-under-lock", line,
-            f"adding foreign key {name} copies {table} (ALGORITHM=COPY while "
-            "foreign_key_checks=1); writes wait until the copy is done",
-            fix=_MYSQL_COPY_FIX,
-        )
+    _validated_under_lock(
+        item, ctx, "foreign-key-validates-under-lock",
+        f"adding foreign key {name} checks every row of {table} while {table} and {referent} "
+        "are locked against writes (SHARE ROW EXCLUSIVE)",
+        f"adding foreign key {name} copies {table} (ALGORITHM=COPY while foreign_key_checks=1)",
+    )
 
 
 def check_check_constraint(item: Item, ctx: CheckContext) -> None:
@@ -55,20 +60,12 @@ def check_check_constraint(item: Item, ctx: CheckContext) -> None:
         return
     table = label(op.table_name, op.schema)
     name = op.constraint_name or "(unnamed)"
-    line = item.record.line
-    if ctx.target.postgresql and not op.kw.get("postgresql_not_valid"):
-        ctx.report(
-            "check-validates-under-lock", line,
-            f"adding CHECK constraint {name} checks every row of {table} under an ACCESS "
-            "EXCLUSIVE lock",
-        )
-    elif ctx.target.mysql_family:
-        ctx.report(
-            "check-validates-under-lock", line,
-            f"adding CHECK constraint {name} copies {table} (ALGORITHM=COPY); writes wait "
-            "until the copy is done",
-            fix=_MYSQL_COPY_FIX,
-        )
+    _validated_under_lock(
+        item, ctx, "check-validates-under-lock",
+        f"adding CHECK constraint {name} checks every row of {table} under an ACCESS EXCLUSIVE "
+        "lock",
+        f"adding CHECK constraint {name} copies {table} (ALGORITHM=COPY)",
+    )
 
 
 def check_unique_constraint(item: Item, ctx: CheckContext) -> None:

@@ -14,6 +14,15 @@ def _concurrently(op: ops.CreateIndexOp | ops.DropIndexOp) -> bool:
     return bool(op.kw.get("postgresql_concurrently"))
 
 
+def _outside_transaction(item: Item, ctx: CheckContext, statement: str) -> None:
+    """concurrently-inside-transaction for a CONCURRENTLY statement not in an autocommit block."""
+    if not item.record.autocommit:
+        ctx.report(
+            "concurrently-inside-transaction", item.record.line,
+            f"{statement} cannot run inside a transaction block; it fails at upgrade time",
+        )
+
+
 def check_create_index(item: Item, ctx: CheckContext) -> None:
     """blocking-index-creation and concurrently-inside-transaction (PostgreSQL)."""
     op = item.op
@@ -24,12 +33,7 @@ def check_create_index(item: Item, ctx: CheckContext) -> None:
     line = item.record.line
     name = op.index_name or "(unnamed)"
     if _concurrently(op):
-        if not item.record.autocommit:
-            ctx.report(
-                "concurrently-inside-transaction", line,
-                f"CREATE INDEX CONCURRENTLY {name} on {table} cannot run inside a transaction "
-                "block; it fails at upgrade time",
-            )
+        _outside_transaction(item, ctx, f"CREATE INDEX CONCURRENTLY {name} on {table}")
         return
     if item.rebuilt_by_batch or ctx.table_is_new(op.table_name, op.schema):
         return
@@ -49,12 +53,7 @@ def check_drop_index(item: Item, ctx: CheckContext) -> None:
     line = item.record.line
     name = op.index_name or "(unnamed)"
     if _concurrently(op):
-        if not item.record.autocommit:
-            ctx.report(
-                "concurrently-inside-transaction", line,
-                f"DROP INDEX CONCURRENTLY {name} cannot run inside a transaction block; it "
-                "fails at upgrade time",
-            )
+        _outside_transaction(item, ctx, f"DROP INDEX CONCURRENTLY {name}")
         return
     if item.rebuilt_by_batch or str(op.index_name).lower() in ctx.state.created_indexes:
         return
