@@ -14,12 +14,14 @@ queueing behind other sessions for long.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ..util.exc import CommandError
 from .project import script_directory
 
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..config import Config
     from ..runtime.migration import MigrationContext
 

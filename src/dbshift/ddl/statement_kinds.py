@@ -11,9 +11,10 @@ that are recognised and change no table, such as ``GRANT`` or ``CREATE FUNCTION`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+from .sql_reader import Reader, Token, names_in, split_statements, tokens
 
 __all__ = ["SqlStatement", "classify_sql", "split_statements"]
 
@@ -61,219 +62,6 @@ class SqlStatement:
     detail: dict[str, str] = field(default_factory=dict)
 
 
-# ------------------------------------------------------------------------------------ tokens
-
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+|--[^\n]*|\#[^\n]*|/\*.*?\*/)
-  | (?P<str>[EeBbXxNn]?'(?:[^'\\]|''|\\.)*')
-  | (?P<dollar>\$(?P<tag>[A-Za-z_]*)\$.*?\$(?P=tag)\$)
-  | (?P<qid>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
-  | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
-  | (?P<num>\d+(?:\.\d+)?)
-  | (?P<op>::|<>|<=|>=|!=|\|\||[(),;.=<>+\-*/%:\[\]])
-  | (?P<other>.)
-    """,
-    re.S | re.X,
-)
-
-
-class _Token:
-    __slots__ = ("kind", "text", "start", "end")
-
-    def __init__(self, kind: str, text: str, start: int, end: int) -> None:
-        self.kind = kind
-        self.text = text
-        self.start = start
-        self.end = end
-
-    @property
-    def word(self) -> str:
-        """The lower-cased keyword ('' for anything but a plain word)."""
-        return self.text.lower() if self.kind == "word" else ""
-
-    @property
-    def ident(self) -> str:
-        """The identifier this token spells (quotes removed)."""
-        if self.kind == "qid":
-            quote = self.text[0]
-            body = self.text[1:-1]
-            return body.replace('""', '"') if quote == '"' else body.replace("``", "`")
-        return self.text
-
-
-def _tokens(sql: str) -> list[_Token]:
-    out: list[_Token] = []
-    for match in _TOKEN.finditer(sql):
-        kind = match.lastgroup
-        if kind == "ws" or kind is None:
-            continue
-        if kind == "tag":  # pragma: no cover - inner group of dollar
-            kind = "dollar"
-        out.append(_Token(kind, match.group(0), match.start(), match.end()))
-    return out
-
-
-_ROUTINES = frozenset({"procedure", "function", "trigger", "event"})
-_BLOCK_ENDINGS = frozenset({"if", "loop", "while", "repeat", "case"})
-
-
-def split_statements(sql: str) -> list[str]:
-    """The statements of ``sql``, split at top-level semicolons (not inside strings, quoted
-    names, comments, dollar-quoted bodies, or the ``BEGIN ... END`` body of a ``CREATE
-    PROCEDURE/FUNCTION/TRIGGER/EVENT``), each stripped; empty ones left out."""
-    pieces: list[str] = []
-    start = 0
-    words: list[str] = []  # the first words of the current statement
-    depth = 0
-    tokens = _tokens(sql)
-    for index, token in enumerate(tokens):
-        if token.text == ";" and token.kind == "op" and depth == 0:
-            pieces.append(sql[start : token.start])
-            start = token.end
-            words = []
-            continue
-        if len(words) < 8 and token.kind == "word":
-            words.append(token.word)
-        routine = bool(words) and words[0] == "create" and bool(_ROUTINES & set(words))
-        if not routine:
-            continue
-        if token.word == "begin":
-            depth += 1
-        elif token.word == "end" and depth:
-            following = tokens[index + 1].word if index + 1 < len(tokens) else ""
-            if following not in _BLOCK_ENDINGS:
-                depth -= 1
-    pieces.append(sql[start:])
-    return [p.strip() for p in pieces if _tokens(p)]
-
-
-# ------------------------------------------------------------------------------------ reader
-
-
-class _Reader:
-    """A cursor over the tokens of one statement."""
-
-    def __init__(self, sql: str, tokens: Sequence[_Token]) -> None:
-        self.sql = sql
-        self.tokens = list(tokens)
-        self.pos = 0
-
-    def peek(self, offset: int = 0) -> str:
-        index = self.pos + offset
-        return self.tokens[index].word if index < len(self.tokens) else ""
-
-    def peek_text(self, offset: int = 0) -> str:
-        index = self.pos + offset
-        return self.tokens[index].text if index < len(self.tokens) else ""
-
-    def at_end(self) -> bool:
-        return self.pos >= len(self.tokens)
-
-    def accept(self, *words: str) -> bool:
-        """Consume ``words`` if the next tokens spell them (keywords, case-insensitive)."""
-        for offset, word in enumerate(words):
-            token_text = self.peek(offset) or self.peek_text(offset)
-            if token_text != word:
-                return False
-        self.pos += len(words)
-        return True
-
-    def accept_any(self, *words: str) -> str:
-        """The one of ``words`` that is next (consumed), else ''."""
-        for word in words:
-            if self.accept(word):
-                return word
-        return ""
-
-    def name(self) -> str | None:
-        """One identifier (quoted or not), consumed; None if the next token is none."""
-        if self.at_end():
-            return None
-        token = self.tokens[self.pos]
-        if token.kind not in ("word", "qid"):
-            return None
-        self.pos += 1
-        return token.ident
-
-    def qualified_name(self) -> tuple[str | None, str | None]:
-        """``(schema, name)`` of a possibly dotted name (the last two parts)."""
-        parts = []
-        first = self.name()
-        if first is None:
-            return None, None
-        parts.append(first)
-        while self.peek_text() == "." and self.pos + 1 < len(self.tokens):
-            self.pos += 1
-            nxt = self.name()
-            if nxt is None:
-                break
-            parts.append(nxt)
-        if len(parts) == 1:
-            return None, parts[0]
-        return parts[-2], parts[-1]
-
-    def group(self) -> list[_Token]:
-        """The tokens inside the parenthesised group that starts here (consumed)."""
-        if self.peek_text() != "(":
-            return []
-        depth = 0
-        start = self.pos
-        while self.pos < len(self.tokens):
-            text = self.tokens[self.pos].text
-            kind = self.tokens[self.pos].kind
-            if kind == "op" and text == "(":
-                depth += 1
-            elif kind == "op" and text == ")":
-                depth -= 1
-                if depth == 0:
-                    self.pos += 1
-                    return self.tokens[start + 1 : self.pos - 1]
-            self.pos += 1
-        return self.tokens[start + 1 :]
-
-    def rest_text(self, tokens: Sequence[_Token] | None = None) -> str:
-        """The source text of ``tokens`` (default: from here to the end)."""
-        chosen = self.tokens[self.pos :] if tokens is None else tokens
-        if not chosen:
-            return ""
-        return self.sql[chosen[0].start : chosen[-1].end]
-
-    def until_top_level_comma(self) -> list[_Token]:
-        """The tokens up to the next comma outside parentheses (consumed, comma included)."""
-        depth = 0
-        start = self.pos
-        while self.pos < len(self.tokens):
-            token = self.tokens[self.pos]
-            if token.kind == "op" and token.text == "(":
-                depth += 1
-            elif token.kind == "op" and token.text == ")":
-                depth -= 1
-            elif token.kind == "op" and token.text == "," and depth == 0:
-                self.pos += 1
-                return self.tokens[start : self.pos - 1]
-            self.pos += 1
-        return self.tokens[start:]
-
-
-def _names_in(tokens: Sequence[_Token]) -> tuple[str, ...]:
-    """The column names of a ``(a, b, c)`` list (expressions give their first name)."""
-    names: list[str] = []
-    expect = True
-    depth = 0
-    for token in tokens:
-        if token.kind == "op" and token.text == "(":
-            depth += 1
-        elif token.kind == "op" and token.text == ")":
-            depth -= 1
-        elif token.kind == "op" and token.text == "," and depth == 0:
-            expect = True
-        elif expect and token.kind in ("word", "qid"):
-            names.append(token.ident)
-            expect = False
-    return tuple(names)
-
-
 # ------------------------------------------------------------------------------------ entry
 
 
@@ -286,7 +74,7 @@ def classify_sql(sql: str) -> list[SqlStatement]:
 
 
 def _classify_one(sql: str) -> list[SqlStatement]:
-    reader = _Reader(sql, _tokens(sql))
+    reader = Reader(sql, tokens(sql))
     first = reader.peek()
     handler = _BY_FIRST_WORD.get(first)
     if handler is None:
@@ -297,7 +85,7 @@ def _classify_one(sql: str) -> list[SqlStatement]:
         return [SqlStatement("unknown", sql)]
 
 
-def _create(r: _Reader) -> Iterator[SqlStatement]:
+def _create(r: Reader) -> Iterator[SqlStatement]:
     r.accept("create")
     r.accept("or", "replace")
     unique = r.accept("unique")
@@ -330,7 +118,7 @@ def _create(r: _Reader) -> Iterator[SqlStatement]:
         yield SqlStatement("other", r.sql)
 
 
-def _create_index(r: _Reader, unique: bool) -> SqlStatement:
+def _create_index(r: Reader, unique: bool) -> SqlStatement:
     options = {"unique"} if unique else set()
     if r.accept("concurrently"):
         options.add("concurrently")
@@ -344,7 +132,7 @@ def _create_index(r: _Reader, unique: bool) -> SqlStatement:
     schema, table = r.qualified_name()
     if r.accept("using"):
         r.name()
-    columns = _names_in(r.group())
+    columns = names_in(r.group())
     kind = "create_index_concurrently" if "concurrently" in options else "create_index"
     return SqlStatement(
         kind, r.sql, table=table, schema=schema, name=name, columns=columns,
@@ -352,7 +140,7 @@ def _create_index(r: _Reader, unique: bool) -> SqlStatement:
     )
 
 
-def _drop(r: _Reader) -> Iterator[SqlStatement]:
+def _drop(r: Reader) -> Iterator[SqlStatement]:
     r.accept("drop")
     if r.accept("index"):
         options = set()
@@ -401,7 +189,7 @@ def _drop(r: _Reader) -> Iterator[SqlStatement]:
         yield SqlStatement("other", r.sql)
 
 
-def _alter(r: _Reader) -> Iterator[SqlStatement]:
+def _alter(r: Reader) -> Iterator[SqlStatement]:
     r.accept("alter")
     r.accept("online")  # old MySQL
     r.accept("ignore")
@@ -439,19 +227,19 @@ def _alter(r: _Reader) -> Iterator[SqlStatement]:
         yield SqlStatement("other", r.sql)
 
 
-def _alter_table(r: _Reader) -> Iterator[SqlStatement]:
+def _alter_table(r: Reader) -> Iterator[SqlStatement]:
     r.accept("if", "exists")
     r.accept("only")
     schema, table = r.qualified_name()
     r.accept("*")
     while not r.at_end():
-        action = _Reader(r.sql, r.until_top_level_comma())
+        action = Reader(r.sql, r.until_top_level_comma())
         found = _alter_action(action, schema, table)
         if found is not None:
             yield found
 
 
-def _alter_action(a: _Reader, schema: str | None, table: str | None) -> SqlStatement | None:
+def _alter_action(a: Reader, schema: str | None, table: str | None) -> SqlStatement | None:
     sql = a.sql
     base = {"table": table, "schema": schema}
     if a.accept("add"):
@@ -518,7 +306,7 @@ def _alter_action(a: _Reader, schema: str | None, table: str | None) -> SqlState
 
 
 def _alter_column_action(
-    a: _Reader, sql: str, column: str | None, base: dict[str, str | None]
+    a: Reader, sql: str, column: str | None, base: dict[str, str | None]
 ) -> SqlStatement:
     if a.accept("type") or a.accept("set", "data", "type"):
         rest = a.tokens[a.pos :]
@@ -548,7 +336,7 @@ def _alter_column_action(
     return SqlStatement("alter_table_other", sql, name=column, **base)
 
 
-def _add_action(a: _Reader, sql: str, base: dict[str, str | None]) -> SqlStatement:
+def _add_action(a: Reader, sql: str, base: dict[str, str | None]) -> SqlStatement:
     constraint_name = None
     if a.accept("constraint"):
         if a.peek() not in ("foreign", "check", "unique", "primary", "exclude"):
@@ -558,10 +346,10 @@ def _add_action(a: _Reader, sql: str, base: dict[str, str | None]) -> SqlStateme
         for i, t in enumerate(a.tokens)
     )
     if a.accept("foreign", "key"):
-        columns = _names_in(a.group())
+        columns = names_in(a.group())
         a.accept("references")
         ref_schema, referent = a.qualified_name()
-        ref_columns = _names_in(a.group())
+        ref_columns = names_in(a.group())
         kind = "add_foreign_key_not_valid" if not_valid else "add_foreign_key"
         detail = {"referent": referent or ""}
         if ref_schema:
@@ -584,7 +372,7 @@ def _add_action(a: _Reader, sql: str, base: dict[str, str | None]) -> SqlStateme
                 detail={"index": a.name() or ""}, **base,
             )
         return SqlStatement(
-            "add_primary_key", sql, name=constraint_name, columns=_names_in(a.group()), **base
+            "add_primary_key", sql, name=constraint_name, columns=names_in(a.group()), **base
         )
     if a.accept("unique"):
         a.accept_any("index", "key")
@@ -597,7 +385,7 @@ def _add_action(a: _Reader, sql: str, base: dict[str, str | None]) -> SqlStateme
             index_name = a.name()
             constraint_name = constraint_name or index_name
         return SqlStatement(
-            "add_unique", sql, name=constraint_name, columns=_names_in(a.group()), **base
+            "add_unique", sql, name=constraint_name, columns=names_in(a.group()), **base
         )
     if a.accept("exclude"):
         return SqlStatement("add_exclude", sql, name=constraint_name, **base)
@@ -605,7 +393,7 @@ def _add_action(a: _Reader, sql: str, base: dict[str, str | None]) -> SqlStateme
         a.accept_any("index", "key")
         name = a.name() if a.peek_text() != "(" else None
         return SqlStatement(
-            "create_index", sql, name=name, columns=_names_in(a.group()), **base
+            "create_index", sql, name=name, columns=names_in(a.group()), **base
         )
     a.accept("column")
     if_not_exists = a.accept("if", "not", "exists")
@@ -646,7 +434,7 @@ _COLUMN_CLAUSE_WORDS = frozenset(
 )
 
 
-def _until_keyword(tokens: Sequence[_Token], words: frozenset[str]) -> list[_Token]:
+def _until_keyword(tokens: Sequence[Token], words: frozenset[str]) -> list[Token]:
     depth = 0
     for i, token in enumerate(tokens):
         if token.kind == "op" and token.text == "(":
@@ -658,7 +446,7 @@ def _until_keyword(tokens: Sequence[_Token], words: frozenset[str]) -> list[_Tok
     return list(tokens)
 
 
-def _drop_action(a: _Reader, sql: str, base: dict[str, str | None]) -> SqlStatement:
+def _drop_action(a: Reader, sql: str, base: dict[str, str | None]) -> SqlStatement:
     if a.accept("constraint") or a.accept("check"):
         a.accept("if", "exists")
         return SqlStatement("drop_constraint", sql, name=a.name(), **base)
@@ -675,7 +463,7 @@ def _drop_action(a: _Reader, sql: str, base: dict[str, str | None]) -> SqlStatem
     )
 
 
-def _rename(r: _Reader) -> Iterator[SqlStatement]:
+def _rename(r: Reader) -> Iterator[SqlStatement]:
     r.accept("rename")
     if r.accept("table"):  # MySQL: RENAME TABLE a TO b[, c TO d]
         while True:
@@ -687,7 +475,7 @@ def _rename(r: _Reader) -> Iterator[SqlStatement]:
                 break
 
 
-def _truncate(r: _Reader) -> Iterator[SqlStatement]:
+def _truncate(r: Reader) -> Iterator[SqlStatement]:
     r.accept("truncate")
     r.accept("table")
     r.accept("only")
@@ -695,8 +483,8 @@ def _truncate(r: _Reader) -> Iterator[SqlStatement]:
     yield SqlStatement("truncate", r.sql, table=name, schema=schema)
 
 
-def _dml(kind: str) -> Callable[[_Reader], Iterator[SqlStatement]]:
-    def read(r: _Reader) -> Iterator[SqlStatement]:
+def _dml(kind: str) -> Callable[[Reader], Iterator[SqlStatement]]:
+    def read(r: Reader) -> Iterator[SqlStatement]:
         r.pos += 1
         if kind == "insert":
             r.accept_any("ignore", "low_priority", "delayed", "high_priority")
@@ -713,7 +501,7 @@ def _dml(kind: str) -> Callable[[_Reader], Iterator[SqlStatement]]:
     return read
 
 
-def _with(r: _Reader) -> Iterator[SqlStatement]:
+def _with(r: Reader) -> Iterator[SqlStatement]:
     words = {t.word for t in r.tokens}
     for kind in ("insert", "update", "delete"):
         if kind in words:
@@ -722,7 +510,7 @@ def _with(r: _Reader) -> Iterator[SqlStatement]:
     yield SqlStatement("select", r.sql)
 
 
-def _set(r: _Reader) -> Iterator[SqlStatement]:
+def _set(r: Reader) -> Iterator[SqlStatement]:
     r.accept("set")
     r.accept_any("session", "local", "global", "persist")
     if r.accept("transaction") or r.accept("constraints"):
@@ -739,7 +527,7 @@ def _set(r: _Reader) -> Iterator[SqlStatement]:
     yield SqlStatement("set", r.sql, detail={"setting": setting.lower(), "value": value})
 
 
-def _comment(r: _Reader) -> Iterator[SqlStatement]:
+def _comment(r: Reader) -> Iterator[SqlStatement]:
     r.accept("comment")
     r.accept("on")
     r.accept("column")
@@ -748,14 +536,14 @@ def _comment(r: _Reader) -> Iterator[SqlStatement]:
     yield SqlStatement("comment", r.sql, table=name, schema=schema)
 
 
-def _refresh(r: _Reader) -> Iterator[SqlStatement]:
+def _refresh(r: Reader) -> Iterator[SqlStatement]:
     r.accept("refresh", "materialized", "view")
     kind = "refresh_view_concurrently" if r.accept("concurrently") else "refresh_view"
     schema, name = r.qualified_name()
     yield SqlStatement(kind, r.sql, name=name, schema=schema)
 
 
-def _reindex(r: _Reader) -> Iterator[SqlStatement]:
+def _reindex(r: Reader) -> Iterator[SqlStatement]:
     r.accept("reindex")
     if r.peek_text() == "(":
         r.group()
@@ -765,15 +553,15 @@ def _reindex(r: _Reader) -> Iterator[SqlStatement]:
     yield SqlStatement(kind, r.sql, name=name, schema=schema)
 
 
-def _lock(r: _Reader) -> Iterator[SqlStatement]:
+def _lock(r: Reader) -> Iterator[SqlStatement]:
     r.accept("lock")
     r.accept_any("table", "tables")
     schema, name = r.qualified_name()
     yield SqlStatement("lock_table", r.sql, table=name, schema=schema)
 
 
-def _simple(kind: str) -> Callable[[_Reader], Iterator[SqlStatement]]:
-    def read(r: _Reader) -> Iterator[SqlStatement]:
+def _simple(kind: str) -> Callable[[Reader], Iterator[SqlStatement]]:
+    def read(r: Reader) -> Iterator[SqlStatement]:
         yield SqlStatement(kind, r.sql)
 
     return read

@@ -12,14 +12,24 @@ Imports stay inside the function: ``dbshift --help`` must not load the rules.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .findings import Finding, LintFailed
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ...config import Config
+    from .findings import Finding, LintFailed
 
 __all__ = ["Finding", "LintFailed", "lint"]
+
+
+def __getattr__(name: str) -> Any:
+    # Finding and LintFailed load with the findings module, on first use (not for --help)
+    if name in ("Finding", "LintFailed"):
+        from . import findings
+
+        return getattr(findings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def lint(
