@@ -186,3 +186,18 @@ def test_a_revision_that_checks_as_sql_and_refuses_needs_a_connection(project):
     assert recording.needs_connection == (
         "it refuses to run offline: RuntimeError: requires an online migration"
     )
+
+
+def test_a_multi_database_revision_is_recorded_for_each_engine(project):
+    path = project.revision("r1", "pass")
+    path.write_text(
+        path.read_text().replace(
+            "def upgrade():\n    pass\n",
+            "def upgrade(engine_name):\n    globals()[f'upgrade_{engine_name}']()\n\n\n"
+            "def upgrade_engine1():\n    op.drop_table('a')\n\n\n"
+            "def upgrade_engine2():\n    op.drop_table('b')\n",
+        )
+    )
+    recording = _record(project, "r1")
+    assert recording.failure is None
+    assert [r.op.table_name for r in recording.ops] == ["a", "b"]

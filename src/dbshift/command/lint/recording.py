@@ -412,7 +412,8 @@ def record_revision(
                 recorder.path = code.co_filename  # what its frames say
             # what the revision prints goes to stderr: stdout carries the findings
             with _installed(recorder.operations, environment), redirect_stdout(sys.stderr):
-                upgrade()
+                for kwargs in _upgrade_calls(upgrade, module):
+                    upgrade(**kwargs)
     except Exception as err:
         line = _error_line(err, recorder.path)
         if isinstance(err, NeedsConnection) or context.bind_line:
@@ -430,6 +431,24 @@ def record_revision(
     recording.batches = recorder.batches
     recording.path = recorder.path
     return recording
+
+
+def _upgrade_calls(upgrade: Any, module: Any) -> list[dict[str, Any]]:
+    """The keyword arguments to call ``upgrade`` with: none, or for a multi-database revision
+    (``upgrade(engine_name)`` dispatching to ``upgrade_<name>()``, as the ``multidb`` template
+    writes it) one call per ``upgrade_<name>`` function of the module."""
+    code = getattr(upgrade, "__code__", None)
+    if code is None or code.co_argcount == 0:
+        return [{}]
+    required = code.co_argcount - len(upgrade.__defaults__ or ())
+    if required == 0:
+        return [{}]
+    name = code.co_varnames[0]
+    engines = sorted(
+        attr[len("upgrade_"):] for attr in vars(module)
+        if attr.startswith("upgrade_") and callable(getattr(module, attr))
+    )
+    return [{name: engine} for engine in engines] or [{}]
 
 
 def _needs_connection_reason(err: BaseException) -> str:
