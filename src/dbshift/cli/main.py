@@ -242,11 +242,12 @@ def _lazy_parser_class() -> type:
 
 
 def _fail(err: BaseException) -> None:
+    from ..script.revision.errors import RevisionError
     from ..util.error_text import one_line
     from ..util.exc import CommandError
 
     message = one_line(err) if str(err).split() else ""  # an empty message stays empty
-    if not isinstance(err, CommandError):
+    if not isinstance(err, (CommandError, RevisionError)):
         message = f"{type(err).__name__}: {message}" if message else type(err).__name__
     sys.stderr.write(f"FAILED: {message}\n")
     sys.stderr.flush()
