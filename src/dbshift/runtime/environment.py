@@ -40,7 +40,8 @@ class EnvironmentContext:
 
     ``kw`` becomes :attr:`context_opts`; commands pass ``fn`` (``fn(heads, migration_context)``
     returning the steps to run), ``as_sql``, ``starting_rev``, ``destination_rev``, ``tag``,
-    ``template_args``, ``revision_context``, ``purge``, ``dont_mutate`` and ``on_step_done``.
+    ``template_args``, ``revision_context``, ``purge``, ``dont_mutate``, ``on_step_start`` and
+    ``on_step_done``.
     :meth:`configure` copies these, plus its own options, into the ``MigrationContext`` opts.
 
     Use it as a context manager: inside the ``with`` block ``dbshift.context`` (and so

@@ -306,7 +306,8 @@ def stamp_steps(
 
     Every target is placed against the heads the table holds before the stamp (those on its
     lineage): a target above them moves them up to it, one below moves them down, one on no
-    recorded lineage becomes a new row. So ``stamp A C`` with ``A`` an ancestor of ``C`` leaves
+    recorded lineage becomes a new row. Unlike Alembic, a recorded head on another branch is
+    left alone (Alembic deletes its row). So ``stamp A C`` with ``A`` an ancestor of ``C`` leaves
     both rows, as in Alembic (a warning says so). Where Alembic would fail half-way through its
     writes (two targets moving the same recorded head), nothing is written: a CommandError names
     the targets.
@@ -337,15 +338,21 @@ def stamp_steps(
             continue
         below = revision_map.ancestors_of([dest], include_dependencies=True)
         above = revision_map.descendants_of([dest], include_dependencies=True)
-        if above.intersection(moved):
-            if below.intersection(moved):
+        # Only the recorded heads on this target's own line move to it. (Alembic moves every
+        # head on the line of any target, and so drops the row of a head on another branch:
+        # `stamp heads` from rows {a3, b2} of two bases leaves {b3}, as if branch a had never
+        # been applied. dbshift keeps a3.)
+        higher = [head for head in moved if head in above]
+        lower = [head for head in moved if head in below]
+        if higher:
+            if lower:
                 raise CommandError(
                     f"Can't stamp {dest.revision}: the version table holds revisions both "
                     f"above and below it ({', '.join(moved)})"
                 )
-            steps.append(StampStep(moved, dest.revision, False, False, revision_map))
-        elif below.intersection(moved):
-            steps.append(StampStep(moved, dest.revision, True, False, revision_map))
+            steps.append(StampStep(higher, dest.revision, False, False, revision_map))
+        elif lower:
+            steps.append(StampStep(lower, dest.revision, True, False, revision_map))
         else:
             steps.append(StampStep((), dest.revision, True, True, revision_map))
     _check_stamp(steps, heads, revision_map, targets)

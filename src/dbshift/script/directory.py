@@ -403,10 +403,11 @@ class _RevisionErrors:
                 "please specify a specific target revision, '<branchname>@%(head_arg)s' to "
                 "narrow to a specific head, or 'heads' for all heads"
             )
-            raise CommandError(
-                multiple_heads
-                % {"head_arg": self.end or exc.argument, "heads": format_as_comma(exc.heads)}
-            ) from exc
+            heads = format_as_comma(exc.heads)
+            message = multiple_heads % {"head_arg": self.end or exc.argument, "heads": heads}
+            if "%(heads)s" not in multiple_heads:
+                message += f" (heads: {heads})"  # Alembic's words, and which heads they are
+            raise CommandError(message) from exc
         if isinstance(exc, ResolutionError):
             resolution = self.resolution
             if resolution is None:
