@@ -572,7 +572,7 @@ class TestGraphApi:
             CommandError,
             match=r"^Multiple head revisions are present for given argument 'head'; please specify "
             r"a specific target revision, '<branchname>@head' to narrow to a specific head, or "
-            r"'heads' for all heads$",
+            r"'heads' for all heads \(heads: left0001, right001\)$",  # Alembic's words, + heads
         ):
             sd.get_revision("head")
         with pytest.raises(CommandError, match="The script directory has multiple heads"):
