@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import sys
 from pathlib import Path
 
@@ -25,8 +24,3 @@ def test_pyproject_declares_the_license() -> None:
     assert project["license"] == "MIT"
     assert project["license-files"] == ["LICENSE"]
 
-
-def test_installed_metadata_carries_the_license() -> None:
-    metadata = importlib.metadata.metadata("dbshift")
-    assert metadata["License-Expression"] == "MIT"
-    assert "LICENSE" in (metadata.get_all("License-File") or [])
