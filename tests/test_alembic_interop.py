@@ -4,8 +4,10 @@ Each graph of ``workflow_graphs.GRAPHS`` is written once as a project (``alembic
 ``env.py`` using ``from alembic import context``, revision files using ``from alembic import op``).
 Alembic (``.venv-alembic``) and dbshift (``.venv``) run the same command sequence on that project,
 each on its own database. After every command the two databases must hold the same
-``alembic_version`` rows and the same tables, the command must succeed or fail alike, and the
-read-only commands (``current``, ``heads``, ``history``, offline ``--sql``) must print the same.
+``alembic_version`` rows and the same tables, the command must succeed or fail alike, and each
+command must print the same on stdout: the read-only commands (``current``, ``heads``,
+``history``, offline ``--sql``) their listings, online ``upgrade``/``downgrade``/``stamp`` nothing.
+dbshift's progress lines go to stderr, which is not compared (``workflow_graphs.normalise_output``).
 When a step differs, dbshift's database is reset to Alembic's state before the next step, so each
 step is judged from the same starting point. One test per step; known differences are strict xfails.
 

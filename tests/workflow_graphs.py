@@ -388,13 +388,15 @@ def _sorted_group(match: re.Match[str]) -> str:
 
 
 def normalise_output(argv: tuple[str, ...], stdout: str, dialect: str) -> tuple[str, ...] | None:
-    """The part of a command's stdout that must match between the tools, or None.
+    """The part of a command's stdout that must match between the tools.
 
     ``current`` and ``heads`` list a set (row order in the version table means nothing), so
     their lines are sorted; ``history`` keeps its order; offline SQL is normalised.
     Alembic keeps a revision's branch labels in a set, so the order of several labels inside
-    one ``(...)`` follows the hash seed: it is sorted. Progress lines of online commands are
-    not compared.
+    one ``(...)`` follows the hash seed: it is sorted. Online ``upgrade``/``downgrade``/``stamp``
+    print nothing on stdout in either tool (their stdout is compared as is); dbshift's progress
+    lines (``Running upgrade ... ...``, ``  done in N ms``, ``upgrade: N steps in ...``) go to
+    stderr, which is not compared.
     """
     lines = [_LABEL_GROUP.sub(_sorted_group, " ".join(ln.split()))
              for ln in stdout.splitlines() if ln.strip()]
@@ -402,6 +404,4 @@ def normalise_output(argv: tuple[str, ...], stdout: str, dialect: str) -> tuple[
         return normalise_offline_sql(stdout, dialect)
     if argv[0] in ("current", "heads"):
         return tuple(sorted(lines))
-    if argv[0] == "history":
-        return tuple(lines)
-    return None
+    return tuple(lines)

@@ -113,6 +113,11 @@ class Config:
     say) to ``env.py``.
     """
 
+    #: Told how ``upgrade``/``downgrade`` runs go, step by step
+    #: (:class:`dbshift.command.progress.RunListener`). The command line sets one that prints
+    #: progress; by default there is none, and commands print nothing Alembic would not.
+    run_listener: Any = None
+
     def __init__(
         self,
         file_: str | os.PathLike[str] | None = None,

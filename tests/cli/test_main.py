@@ -317,11 +317,14 @@ def test_python_m_dbshift_runs_a_whole_project(tmp_path):
 
     up = _dbshift(tmp_path, "upgrade", "head")
     assert up.returncode == 0, up.stderr
+    assert up.stdout == ""
     assert re.fullmatch(
-        r"Running upgrade <base> -> a1b2c3d4, add users \(\d+ ms\)\n", up.stdout
-    )
+        r"Running upgrade  -> a1b2c3d4, add users \.\.\.\n  done in \d+ ms\n"
+        r"upgrade: 1 step in (\d+ ms|\d+\.\d\d s); database at a1b2c3d4\n",
+        up.stderr,
+    ), up.stderr
     assert marker.exists()
-    # The generated ini logs dbshift at WARNING: the progress line above is the only output.
+    # The generated ini logs dbshift at WARNING: the progress lines above are the only output.
     assert "INFO" not in up.stderr
     current = _dbshift(tmp_path, "current")
     assert current.stdout == "a1b2c3d4 (head)\n"

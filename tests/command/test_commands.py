@@ -24,7 +24,8 @@ from dbshift import cli, command
 from dbshift.config import Config
 from dbshift.util.exc import CommandError, DatabaseNotAtHead
 
-STEP = r"\(\d+ ms\)"
+TIME = r"(?:\d+ ms|\d+\.\d\d s)"
+DONE = rf"  done in {TIME}\n"
 
 
 class Project:
@@ -38,24 +39,31 @@ class Project:
     # -- running the CLI ---------------------------------------------------------------------
 
     def run(self, *argv: str) -> str:
-        """Run a command that must succeed; return its stdout."""
+        """Run a command that must succeed; return its stdout (stderr: :attr:`err`)."""
         self.capsys.readouterr()
         try:
             cli.main(list(argv))
         except SystemExit as exc:
             err = self.capsys.readouterr().err
             raise AssertionError(f"dbshift {' '.join(argv)} exited {exc.code}: {err}") from None
-        return self.capsys.readouterr().out
+        captured = self.capsys.readouterr()
+        self.err = captured.err
+        return captured.out
 
     def fail(self, *argv: str) -> str:
-        """Run a command that must fail; return its one-line error (after ``FAILED: ``)."""
+        """Run a command that must fail; return its one-line error (after ``FAILED: ``).
+
+        Progress lines of the steps that ran may come before it on stderr, nothing after."""
         self.capsys.readouterr()
         with pytest.raises(SystemExit) as exc:
             cli.main(list(argv))
         assert exc.value.code == 1
         err = self.capsys.readouterr().err
-        assert err.startswith("FAILED: ") and err.count("\n") == 1, err
-        return err[len("FAILED: ") :].strip()
+        progress, _, failed = err.rpartition("FAILED: ")
+        assert err.endswith("\n") and failed.count("\n") == 1, err
+        assert "FAILED: " not in progress and "Traceback" not in err, err
+        assert all(line.startswith(("Running ", "  done in ")) for line in progress.splitlines())
+        return failed.strip()
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -159,19 +167,24 @@ def test_core_path_on_each_backend(engine: sa.Engine, project: Project) -> None:
     project.revision("b0002")
     project.revision("c0003")
 
-    out = project.run("upgrade", "head")
+    assert project.run("upgrade", "head") == ""  # progress goes to stderr
     assert re.fullmatch(
-        rf"Running upgrade <base> -> a0001, create a0001 {STEP}\n"
-        rf"Running upgrade a0001 -> b0002, create b0002 {STEP}\n"
-        rf"Running upgrade b0002 -> c0003, create c0003 {STEP}\n",
-        out,
-    ), out
+        rf"Running upgrade  -> a0001, create a0001 \.\.\.\n{DONE}"
+        rf"Running upgrade a0001 -> b0002, create b0002 \.\.\.\n{DONE}"
+        rf"Running upgrade b0002 -> c0003, create c0003 \.\.\.\n{DONE}"
+        rf"upgrade: 3 steps in {TIME}; database at c0003\n",
+        project.err,
+    ), project.err
     assert project.tables() == {"t_a0001", "t_b0002", "t_c0003"}
     assert project.versions() == {"c0003"}
     assert project.run("current") == "c0003 (head)\n"
 
-    out = project.run("downgrade", "-1")
-    assert re.fullmatch(rf"Running downgrade c0003 -> b0002, create c0003 {STEP}\n", out), out
+    assert project.run("downgrade", "-1") == ""
+    assert re.fullmatch(
+        rf"Running downgrade c0003 -> b0002, create c0003 \.\.\.\n{DONE}"
+        rf"downgrade: 1 step in {TIME}; database at b0002\n",
+        project.err,
+    ), project.err
     assert project.tables() == {"t_a0001", "t_b0002"}
     assert project.versions() == {"b0002"}
 
@@ -330,7 +343,8 @@ def test_tag_x_arguments_and_revision_argument_reach_env_py(chain: Project) -> N
     assert calls == [
         {"tag": "v1", "x": {"tenant": "acme", "dry": ""}, "offline": False,
          "destination": "d0004", "start": None},
-        {"tag": None, "x": {}, "offline": True, "destination": "c0003", "start": "a0001"},
+        # as typed, as in Alembic (tests/runtime/test_revision_argument_like_alembic.py)
+        {"tag": None, "x": {}, "offline": True, "destination": "c000", "start": "a0001"},
     ]
 
 
@@ -340,7 +354,10 @@ def test_failing_migration_rolls_back_and_prints_one_line(chain: Project) -> Non
     with bad.open("a") as fh:
         fh.write("\n\ndef upgrade():\n    op.execute('SELECT * FROM no_such_table')\n")
     message = p.fail("upgrade", "head")
-    assert message.startswith("OperationalError: (sqlite3.OperationalError) no such table: no_such_table")
+    assert message.startswith(
+        "upgrade d0004 -> e0005 (create e0005) failed, rolled back: database at base. "
+        "OperationalError: (sqlite3.OperationalError) no such table: no_such_table"
+    ), message
     # SQLite runs the whole upgrade in one transaction: nothing stays applied.
     assert p.tables() == set()
     assert p.versions() == set()
@@ -361,7 +378,9 @@ def test_failing_migration_on_mariadb_reports_what_stayed_applied(
             "    op.execute('SELECT * FROM no_such_table')\n"
         )
     message = project.fail("upgrade", "head")
+    assert message.startswith("upgrade a0001 -> b0002 failed on mysql"), message
     assert "t_half" in message and "NOT rolled back" in message
+    assert message.endswith("; version table at a0001"), message
     assert project.versions() == {"a0001"}
 
 
@@ -744,6 +763,7 @@ def test_edit_uses_editor_then_visual_then_path(chain: Project, monkeypatch: Any
 
 def test_quiet_suppresses_progress(chain: Project) -> None:
     assert chain.run("-q", "upgrade", "head") == ""
+    assert chain.err == ""
     assert chain.versions() == {"d0004"}
 
 
@@ -751,8 +771,12 @@ def test_python_api_raises_command_error(chain: Project) -> None:
     with pytest.raises(CommandError, match="Range revision not allowed"):
         command.upgrade(chain.config(), "a0001:b0002")
     config = chain.config()
+    chain.capsys.readouterr()
     command.upgrade(config, "head")
-    assert re.search(rf"Running upgrade c0003 -> d0004, create d0004 {STEP}", config.stdout.getvalue())
+    # from Python, as with Alembic: no output of its own (apps call this at start-up)
+    assert config.stdout.getvalue() == ""
+    assert chain.capsys.readouterr() == ("", "")
+    assert chain.versions() == {"d0004"}
 
 
 def test_depends_on_rows_merge_into_the_dependent_revision(project: Project) -> None:

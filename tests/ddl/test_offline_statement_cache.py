@@ -12,7 +12,6 @@ from dbshift.ddl.impl import DefaultImpl
 from dbshift.ddl.offline_statement_cache import OfflineStatementCache
 from dbshift.operations import ops
 from dbshift.operations.schemaobj import SchemaObjects
-from dbshift.util.exc import CommandError
 
 DIALECTS = ["postgresql", "mysql", "sqlite", "mssql", "oracle", "default"]
 
@@ -100,11 +99,12 @@ def test_names_longer_than_the_dialect_allows_are_compiled(offline_op):
     assert sql == ["CREATE INDEX ix_short ON t (a)"]
 
 
-def test_errors_name_the_real_column(offline_op):
+def test_warnings_name_the_real_column(offline_op):
     op, sql = offline_op("mssql")
-    with pytest.raises(CommandError, match=r"t\.x with if_not_exists"):
-        op.add_column("t", sa.Column("x", sa.Integer), if_not_exists=True)
-    assert sql == []
+    for name in ("x", "y"):
+        with pytest.warns(UserWarning, match=rf"column t\.{name} is added unconditionally"):
+            op.add_column("t", sa.Column(name, sa.Integer), if_not_exists=True)
+    assert sql == ["ALTER TABLE t ADD x INTEGER NULL", "GO", "ALTER TABLE t ADD y INTEGER NULL", "GO"]
 
 
 def test_columns_with_more_than_a_type_are_compiled(offline_op):

@@ -126,14 +126,19 @@ def test_head_and_destination_revision_arguments(config, script):
     assert env.get_head_revisions() == (REV_B,)
     assert env.get_revision_argument() == REV_B
     assert EnvironmentContext(config, script, destination_rev="base").get_revision_argument() is None
-    assert EnvironmentContext(config, script, destination_rev="aaaa").get_revision_argument() == REV_A
+    # anything but head/heads/label@head/base comes back as given, as in Alembic
+    for given in ("aaaa", "+1", "aaaa+1", "-1", "zzzz"):
+        env = EnvironmentContext(config, script, destination_rev=given)
+        assert env.get_revision_argument() == given
 
 
 def test_starting_revision_argument(config, script):
     with pytest.raises(CommandError, match="No starting revision argument"):
         EnvironmentContext(config, script).get_starting_revision_argument()
     env = _offline(config, script, starting_rev="aaaa")
-    assert env.get_starting_revision_argument() == REV_A
+    assert env.get_starting_revision_argument() == "aaaa"
+    env = _offline(config, script, starting_rev="head")
+    assert env.get_starting_revision_argument() == REV_B
     env = _offline(config, script)
     env.configure(dialect_name="sqlite", starting_rev=REV_B)
     assert env.get_starting_revision_argument() == REV_B

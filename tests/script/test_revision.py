@@ -158,10 +158,12 @@ class TestBuild:
         with pytest.raises(RevisionError, match="depends on 'ghost', which is not present"):
             m.heads  # noqa: B018
 
-    def test_duplicate_id(self):
-        m = rmap(Revision("a", None), Revision("a", None))
-        with pytest.raises(RevisionError, match="present more than once"):
-            m.heads  # noqa: B018
+    def test_duplicate_id_warns_and_the_last_one_counts(self):
+        first, last = Revision("a", None), Revision("a", None, branch_labels="x")
+        m = rmap(first, last)
+        with pytest.warns(UserWarning, match="Revision a is present more than once"):
+            assert m.heads == ("a",)
+        assert m.get_revision("x") is last
 
     def test_duplicate_branch_label(self):
         m = rmap(Revision("a", None, branch_labels="x"), Revision("b", "a", branch_labels="x"))

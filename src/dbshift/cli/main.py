@@ -81,7 +81,9 @@ class CommandLine:
         parser.add_argument(
             "--raiseerr", action="store_true", help="on an error, raise it with its traceback"
         )
-        parser.add_argument("-q", "--quiet", action="store_true", help="no output on stdout")
+        parser.add_argument(
+            "-q", "--quiet", action="store_true", help="no output on stdout, no progress on stderr"
+        )
         # prog given, so argparse need not run a help formatter (and import shutil) to make it
         self.subparsers = parser.add_subparsers(
             metavar="<command>", parser_class=_lazy_parser_class(), prog=parser.prog
@@ -137,7 +139,8 @@ class CommandLine:
         )
 
     def run_cmd(self, config: Any, options: argparse.Namespace) -> None:
-        """Run the command chosen in ``options`` with ``config``; errors exit with status 1."""
+        """Run the command chosen in ``options`` with ``config``; errors exit with status 1,
+        Ctrl-C with 130 (one line each, no traceback, unless ``--raiseerr``)."""
         fn, positional, keywords = options.cmd
         try:
             fn(
@@ -148,7 +151,11 @@ class CommandLine:
         except Exception as err:
             if options.raiseerr:
                 raise
-            _fail(err)
+            _fail(err, config)
+        except KeyboardInterrupt:
+            if options.raiseerr:
+                raise
+            _interrupted(getattr(config, "run_listener", None))
 
     def main(self, argv: Sequence[str] | None = None) -> None:
         """Parse ``argv`` (default ``sys.argv[1:]``), build the Config, run the command."""
@@ -174,6 +181,10 @@ class CommandLine:
             cmd_opts=options,
             stdout=sys.stdout,
         )
+        from .progress import ProgressPrinter
+
+        # progress of upgrade/downgrade on stderr (not for API callers: see cli/progress.py)
+        config.run_listener = ProgressPrinter(quiet=bool(getattr(options, "quiet", False)))
         self.run_cmd(config, options)
 
 
@@ -246,16 +257,33 @@ def _lazy_parser_class() -> type:
     return _LAZY_PARSER
 
 
-def _fail(err: BaseException) -> None:
+def _fail(err: BaseException, config: Any = None) -> None:
+    from ..script.revision.errors import RevisionError
     from ..util.error_text import one_line
     from ..util.exc import CommandError
+    from .input_errors import explain
+    from .progress import ProgressPrinter
 
     message = one_line(err) if str(err).split() else ""  # an empty message stays empty
-    if not isinstance(err, CommandError):
+    if not isinstance(err, (CommandError, RevisionError)):
         message = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    message = explain(err, config) or message  # the URL key or SQLite path behind it
+    listener = getattr(config, "run_listener", None)
+    if isinstance(listener, ProgressPrinter):
+        message = listener.failure_text(err, message)  # the failing step and the database state
     sys.stderr.write(f"FAILED: {message}\n")
     sys.stderr.flush()
     sys.exit(1)
+
+
+def _interrupted(listener: Any = None) -> None:
+    """Ctrl-C: one line saying what was running and where the database stands; status 130."""
+    from .progress import ProgressPrinter
+
+    text = listener.interrupted_text() if isinstance(listener, ProgressPrinter) else "Interrupted"
+    sys.stderr.write(f"{text}\n")
+    sys.stderr.flush()
+    sys.exit(130)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..util.exc import CommandError
+from .progress import tracker_for
 from .project import run_env, script_directory
 
 TYPE_CHECKING = False
@@ -12,31 +13,7 @@ if TYPE_CHECKING:
 
     from ..config import Config
     from ..runtime.migration import MigrationContext
-    from ..runtime.steps import MigrationStep
     from ..script import ScriptDirectory
-
-
-def _format_elapsed(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    return f"{seconds:.2f} s"
-
-
-def _progress_reporter(config: Config) -> Callable[[MigrationStep, float], None]:
-    """``on_step_done`` callback: one line per applied revision, with its elapsed time."""
-
-    def on_step_done(step: MigrationStep, elapsed: float) -> None:
-        if step.name == "stamp":
-            return
-        doc = getattr(step, "doc", None)
-        source = ", ".join(step.from_revisions) or "<base>"
-        target = ", ".join(step.to_revisions) or "<base>"
-        text = f"Running {step.name} {source} -> {target}"
-        if doc:
-            text += f", {doc}"
-        config.print_stdout(f"{text} ({_format_elapsed(elapsed)})")
-
-    return on_step_done
 
 
 def _split_range(revision: str, sql: bool) -> tuple[str | None, str]:
@@ -54,7 +31,7 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
     """Run revisions up to a target: an id, ``heads``, ``+N``, ``label@head``, ``a:b`` offline."""
     from ..runtime.steps import upgrade_steps
 
-    _move(config, revision, sql, tag, upgrade_steps)
+    _move(config, revision, sql, tag, upgrade_steps, "upgrade")
 
 
 def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
@@ -63,7 +40,7 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
 
     if ":" not in revision and sql:
         raise CommandError("downgrade --sql needs a range <fromrev>:<torev> (the database is not read)")
-    _move(config, revision, sql, tag, downgrade_steps)
+    _move(config, revision, sql, tag, downgrade_steps, "downgrade")
 
 
 def _move(
@@ -72,27 +49,40 @@ def _move(
     sql: bool,
     tag: str | None,
     plan_steps: Callable[[ScriptDirectory, Any, Sequence[str]], list[Any]],
+    command: str,
 ) -> None:
     """Run env.py with a step planner that takes the database from its heads to ``revision``."""
     script = script_directory(config)
     starting_rev, destination = _split_range(revision, sql)
+    # told about each step and how the run ends (the CLI prints it; the API has none)
+    tracker = None if sql else tracker_for(config, command)
 
     def plan(heads: Sequence[str], context: MigrationContext) -> list[Any]:
+        if tracker is not None:
+            tracker.planned(context, heads)
         return plan_steps(script, destination, heads)
 
     opts: dict[str, Any] = {}
-    if not sql:
-        opts["on_step_done"] = _progress_reporter(config)
-    run_env(
-        config,
-        script,
-        fn=plan,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=destination,
-        tag=tag,
-        **opts,
-    )
+    if tracker is not None:
+        opts["on_step_start"] = tracker.step_started
+        opts["on_step_done"] = tracker.step_finished
+    try:
+        run_env(
+            config,
+            script,
+            fn=plan,
+            as_sql=sql,
+            starting_rev=starting_rev,
+            destination_rev=destination,
+            tag=tag,
+            **opts,
+        )
+    except BaseException as err:
+        if tracker is not None:
+            tracker.failed(err)
+        raise
+    if tracker is not None:
+        tracker.finished()
 
 
 def stamp(

@@ -68,6 +68,8 @@ class DefaultImpl:
     identity_attrs_ignore: ClassVar[tuple[str, ...]] = ("order", "on_null")
     #: Whether reflection returns foreign keys' DEFERRABLE/INITIALLY (autogenerate compares them).
     reflects_fk_deferral: ClassVar[bool] = False
+    #: Whether the dialect has ``ALTER TABLE ... ADD [COLUMN] IF NOT EXISTS``.
+    add_column_if_not_exists: ClassVar[bool] = True
 
     _registry: ClassVar[dict[str, type[DefaultImpl]]] = {}
 
@@ -334,7 +336,19 @@ class DefaultImpl:
         inline_references: bool | None = None,
         inline_primary_key: bool | None = None,
     ) -> None:
-        """``ALTER TABLE ... ADD COLUMN``."""
+        """``ALTER TABLE ... ADD COLUMN``.
+
+        ``if_not_exists`` on a dialect without ``ADD ... IF NOT EXISTS`` (SQL Server, Oracle):
+        the column is added unconditionally, as Alembic does, with a warning.
+        """
+        if if_not_exists and not self.add_column_if_not_exists:
+            warnings.warn(
+                f"{self.dialect.name} has no ADD ... IF NOT EXISTS: column "
+                f"{table_name}.{column.name} is added unconditionally, as Alembic does (the "
+                "statement fails if the column exists)",
+                stacklevel=4,
+            )
+            if_not_exists = False
         self.type_impls.share(column.type)
         self._exec(
             elements.AddColumn(
@@ -363,8 +377,8 @@ class DefaultImpl:
         ``column`` detached. False, with nothing written, when the caller must attach the column
         to a table and call :meth:`add_column` (online, and for any other column)."""
         cache = self.offline_statement_cache
-        if cache is None:
-            return False
+        if cache is None or (if_not_exists and not self.add_column_if_not_exists):
+            return False  # (the latter: add_column warns each time)
         shape = plain_add_column_shape(
             column,
             schema=schema,
@@ -541,6 +555,27 @@ class DefaultImpl:
     def drop_index(self, index: Index, **kw: Any) -> None:
         """DROP INDEX."""
         self._exec(sa_schema.DropIndex(index, **kw))
+
+    def _drop_index_within_table(self, index: Index, **kw: Any) -> None:
+        """DROP INDEX where the dialect spells it ``DROP INDEX ix ON t`` (MySQL, SQL Server).
+
+        Without ``table_name`` the op's table is the placeholder ``no_table``. Offline, dbshift
+        writes what Alembic writes (``ON no_table``), with a warning that it fails when run;
+        online, where that statement fails in the database under Alembic too, dbshift stops
+        before sending it and asks for ``table_name``.
+        """
+        if index.table is None or index.table.name == "no_table":
+            what = (
+                f"drop_index({index.name!r}) without table_name: {self.dialect.name} drops an "
+                "index within its table (DROP INDEX ix ON t)"
+            )
+            if not self.as_sql:
+                raise CommandError(f"{what}; pass table_name=")
+            warnings.warn(
+                f"{what}; the script says 'ON no_table', as Alembic's does, and fails when run",
+                stacklevel=4,
+            )
+        DefaultImpl.drop_index(self, index, **kw)
 
     # ------------------------------------------------------------------ data
 

@@ -113,6 +113,7 @@ class MSSQLImpl(DefaultImpl):
     __dialect__ = "mssql"
     transactional_ddl = True
     type_synonyms = DefaultImpl.type_synonyms + ({"VARCHAR", "NVARCHAR"},)
+    add_column_if_not_exists = False
 
     def __init__(self, *arg: Any, **kw: Any) -> None:
         super().__init__(*arg, **kw)
@@ -257,15 +258,11 @@ class MSSQLImpl(DefaultImpl):
         **kw: Any,
     ) -> None:
         """``ALTER TABLE t ADD <colspec>`` (no COLUMN keyword; SQL Server has no IF NOT EXISTS)."""
-        if if_not_exists:
-            raise CommandError(
-                f"SQL Server has no ADD ... IF NOT EXISTS; cannot add column "
-                f"{table_name}.{column.name} with if_not_exists=True"
-            )
         super().add_column(
             table_name,
             column,
             schema=schema,
+            if_not_exists=if_not_exists,
             inline_references=inline_references,
             inline_primary_key=inline_primary_key,
         )
@@ -318,12 +315,7 @@ class MSSQLImpl(DefaultImpl):
 
     def drop_index(self, index: Index, **kw: Any) -> None:
         """``DROP INDEX ix ON t``: SQL Server index names are per table, so the table is needed."""
-        table = index.table
-        if table is None or table.name == "no_table":
-            raise CommandError(
-                f"SQL Server needs table_name= to drop index {index.name!r} (DROP INDEX ix ON t)"
-            )
-        super().drop_index(index, **kw)
+        self._drop_index_within_table(index, **kw)
 
     # ------------------------------------------------------------------ data
 

@@ -50,6 +50,7 @@ class OracleImpl(DefaultImpl):
         {"DOUBLE", "FLOAT", "DOUBLE_PRECISION"},
     )
     reflects_fk_deferral = True
+    add_column_if_not_exists = False
 
     def __init__(self, *arg: Any, **kw: Any) -> None:
         super().__init__(*arg, **kw)

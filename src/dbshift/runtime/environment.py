@@ -40,7 +40,8 @@ class EnvironmentContext:
 
     ``kw`` becomes :attr:`context_opts`; commands pass ``fn`` (``fn(heads, migration_context)``
     returning the steps to run), ``as_sql``, ``starting_rev``, ``destination_rev``, ``tag``,
-    ``template_args``, ``revision_context``, ``purge``, ``dont_mutate`` and ``on_step_done``.
+    ``template_args``, ``revision_context``, ``purge``, ``dont_mutate``, ``on_step_start`` and
+    ``on_step_done``.
     :meth:`configure` copies these, plus its own options, into the ``MigrationContext`` opts.
 
     Use it as a context manager: inside the ``with`` block ``dbshift.context`` (and so
@@ -92,7 +93,8 @@ class EnvironmentContext:
         return self._as_revision_number("heads")  # type: ignore[return-value]
 
     def get_starting_revision_argument(self) -> str | tuple[str, ...] | None:
-        """The start of an offline ``start:end`` range (or ``starting_rev`` given to configure)."""
+        """The start of an offline ``start:end`` range (or ``starting_rev`` given to configure),
+        with symbolic names resolved as :meth:`get_revision_argument` does."""
         if self._migration_context is not None:
             start = self._migration_context._start_from_rev
         elif "starting_rev" in self.context_opts:
@@ -102,7 +104,10 @@ class EnvironmentContext:
         return self._as_revision_number(start)
 
     def get_revision_argument(self) -> str | tuple[str, ...] | None:
-        """The destination revision of the command, resolved (``head`` → id, ``base`` → None)."""
+        """The destination revision of the command, as Alembic gives it: ``head`` and
+        ``label@head`` become the head's id, ``heads`` a tuple of ids, ``base`` ``None``;
+        anything else (``+1``, ``ae1f+2``, a partial id, ``-1``) comes back as typed. For
+        ``stamp``, the first of its revisions."""
         return self._as_revision_number(self.context_opts.get("destination_rev"))
 
     def get_tag_argument(self) -> str | None:
@@ -134,7 +139,7 @@ class EnvironmentContext:
             return None
         if ident == "heads":
             return tuple(revisions)
-        return revisions[0]
+        return revisions[0]  # as given: ``+1``, a partial id, ... are not resolved
 
     # ------------------------------------------------------------------ configure
 

@@ -308,10 +308,13 @@ class MigrationContext:
         maintainer = HeadMaintainer(self, heads)
         self._head_maintainer = maintainer
         assert self._migrations_fn is not None, "run_migrations needs an 'fn' to plan steps"
+        starting = self.opts.get("on_step_start")
         progress = self.opts.get("on_step_done")
         callbacks = self.on_version_apply_callbacks
         try:
             for step in self._migrations_fn(heads, self):
+                if starting is not None:
+                    starting(step)
                 started = time.perf_counter()
                 self.impl.statements_in_step = []
                 with self.begin_transaction(_per_migration=True):

@@ -78,8 +78,13 @@ class Plugin:
         metadata_col)`` for columns, ...) and may return ``PriorityDispatchResult.STOP``.
         """
         if compare_target not in TARGETS:
-            raise ValueError(
-                f"unknown comparator target {compare_target!r}; expected one of {TARGETS}"
+            # Alembic registers it without a word (and never calls it)
+            import warnings
+
+            warnings.warn(
+                f"unknown comparator target {compare_target!r} (expected one of {TARGETS}): "
+                f"{getattr(fn, '__name__', fn)!r} will never be called",
+                stacklevel=2,
             )
         prio = int(DispatchPriority.MEDIUM if priority is None else priority)
         self._comparators.append(
@@ -143,7 +148,8 @@ def plugin_filter(patterns: Sequence[str] | None, known: set[str]) -> Callable[[
         for old, new in _ALIASES.items():
             if pattern.startswith(old):
                 pattern = new + pattern[len(old):]
-        if "*" not in pattern and pattern not in known:
+        if "*" not in pattern and pattern not in known and not raw.startswith("~"):
+            # (excluding a plugin that isn't there is fine, as in Alembic)
             raise CommandError(f"autogenerate_plugins names unknown plugin {raw!r}")
         (excludes if raw.startswith("~") else includes).append(pattern)
 

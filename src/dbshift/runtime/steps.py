@@ -167,7 +167,8 @@ class RevisionStep(MigrationStep):
 
         Upgrading inserts a row when no parent (dependencies included) is recorded, merges the
         parents' rows into one otherwise; downgrading replaces the row with the parents that no
-        other head already implies, or deletes it when there are none.
+        other head already implies (with no other head: that no other parent implies), or
+        deletes it when there are none.
         """
         rev = self.revision.revision
         parents = self._parents
@@ -184,7 +185,19 @@ class RevisionStep(MigrationStep):
             return changes
         if rev not in heads:
             return []
-        implied = self._implied_by(heads - {rev})
+        others = heads - {rev}
+        if others:
+            implied = self._implied_by(others)
+        elif len(parents) < 2:
+            implied = set()
+        else:
+            # no other row: a parent that another parent descends from needs no row (Alembic)
+            implied = {
+                below
+                for parent in parents
+                for below in self.revision_map.ancestors_of([parent], include_dependencies=True)
+                if below != parent
+            }
         needed = [p for p in parents if p not in implied and p not in heads]
         if not needed:
             return [("delete", rev)]
@@ -200,7 +213,8 @@ class RevisionStep(MigrationStep):
             self.is_upgrade,
             False,
             self.revision.revision,
-            self.revision.versioned_down_revisions,
+            # with the depends_on revisions not already implied, as Alembic reports them
+            self.revision.normalized_down_revisions,
         )
 
 
@@ -235,12 +249,20 @@ class StampStep(MigrationStep):
         return None
 
     def head_changes(self, heads: set[str]) -> list[tuple[str, ...]]:
-        """The version-table rows to change (see :meth:`RevisionStep.head_changes`)."""
+        """The version-table rows to change (see :meth:`RevisionStep.head_changes`), decided
+        as Alembic decides them from the rows the table holds now: a branch move inserts or
+        deletes one row; an upward move whose starting heads are not all recorded inserts its
+        target as a new row; several starting heads merge into the target (one row updated,
+        the others deleted); several targets unmerge from one head."""
         from_, to_ = self.from_revisions, self.to_revisions
-        if self.branch_move:
-            if self.is_upgrade:
-                return [("insert", r) for r in to_]
-            return [("delete", r) for r in from_]
+        if not self.is_upgrade and self.branch_move:
+            return [("delete", from_[0])]
+        if (
+            self.is_upgrade
+            and (self.branch_move or set(from_).difference(heads))
+            and set(to_).difference(heads)
+        ):
+            return [("insert", to_[0])]
         if len(from_) > 1:
             return [("delete", r) for r in from_[:-1]] + [("update", from_[-1], to_[0])]
         if len(to_) > 1:
@@ -279,43 +301,102 @@ def downgrade_steps(
 def stamp_steps(
     script: ScriptDirectory, revision: str | Iterable[str] | None, heads: Iterable[str]
 ) -> list[StampStep]:
-    """The version-table moves that make ``heads`` read ``revision`` (``base`` empties it)."""
+    """The version-table moves that make ``heads`` read ``revision`` (``base`` empties it),
+    planned as Alembic plans them.
+
+    Every target is placed against the heads the table holds before the stamp (those on its
+    lineage): a target above them moves them up to it, one below moves them down, one on no
+    recorded lineage becomes a new row. Unlike Alembic, a recorded head on another branch is
+    left alone (Alembic deletes its row). So ``stamp A C`` with ``A`` an ancestor of ``C`` leaves
+    both rows, as in Alembic (a warning says so). Where Alembic would fail half-way through its
+    writes (two targets moving the same recorded head), nothing is written: a CommandError names
+    the targets.
+    """
     revision_map = script.revision_map
     heads = tuple(heads)
-    targets = [revision] if isinstance(revision, str) or revision is None else list(revision)
-    if not targets:
-        targets = ["base"]
-    resolved: list[Any] = []
-    for target in targets:
-        if target in (None, "base"):
-            resolved.append(None)
-        else:
-            resolved.extend(script.get_revisions(target) or [None])
-    current = list(
-        revision_map.filter_for_lineage(
-            heads, [r.revision for r in resolved if r is not None] or heads,
-            include_dependencies=True,
-        )
-    ) if any(r is not None for r in resolved) else list(heads)
+    targets = to_tuple(revision, ()) if revision else ("base",)
+    with script._catch_revision_errors(
+        multiple_heads="Multiple heads are present; please specify a single target revision"
+    ):
+        recorded = script.get_revisions(heads)
+        on_lineage: list[Any] = []
+        for target in targets:
+            if target:
+                for rev in revision_map.filter_for_lineage(
+                    recorded, target, include_dependencies=True
+                ):
+                    if rev not in on_lineage:
+                        on_lineage.append(rev)
+        destinations = script.get_revisions(targets) or (None,)
+    moved = [rev.revision for rev in on_lineage]
     steps: list[StampStep] = []
-    for dest in resolved:
+    for dest in destinations:
         if dest is None:
-            steps.extend(StampStep(head, None, False, True, revision_map) for head in current)
-            current = []
+            steps.extend(StampStep(head, None, False, True, revision_map) for head in moved)
             continue
-        if dest.revision in current:
+        if dest in on_lineage:
             continue
         below = revision_map.ancestors_of([dest], include_dependencies=True)
         above = revision_map.descendants_of([dest], include_dependencies=True)
-        going_down = [h for h in current if h in above and h != dest.revision]
-        going_up = [h for h in current if h in below and h != dest.revision]
-        if going_down:
-            steps.append(StampStep(going_down, dest.revision, False, False, revision_map))
-            current = [h for h in current if h not in going_down] + [dest.revision]
-        elif going_up:
-            steps.append(StampStep(going_up, dest.revision, True, False, revision_map))
-            current = [h for h in current if h not in going_up] + [dest.revision]
+        # Only the recorded heads on this target's own line move to it. (Alembic moves every
+        # head on the line of any target, and so drops the row of a head on another branch:
+        # `stamp heads` from rows {a3, b2} of two bases leaves {b3}, as if branch a had never
+        # been applied. dbshift keeps a3.)
+        higher = [head for head in moved if head in above]
+        lower = [head for head in moved if head in below]
+        if higher:
+            if lower:
+                raise CommandError(
+                    f"Can't stamp {dest.revision}: the version table holds revisions both "
+                    f"above and below it ({', '.join(moved)})"
+                )
+            steps.append(StampStep(higher, dest.revision, False, False, revision_map))
+        elif lower:
+            steps.append(StampStep(lower, dest.revision, True, False, revision_map))
         else:
             steps.append(StampStep((), dest.revision, True, True, revision_map))
-            current.append(dest.revision)
+    _check_stamp(steps, heads, revision_map, targets)
     return steps
+
+
+def _check_stamp(
+    steps: Sequence[StampStep], heads: Sequence[str], revision_map: RevisionMap, targets: Any
+) -> None:
+    """Play the row changes of ``steps`` on ``heads``: a CommandError when one of them would
+    change a row that an earlier one already moved (Alembic stops there with a KeyError, the
+    earlier rows written); a warning when the rows left include a revision and its ancestor."""
+    rows = set(heads)
+    for step in steps:
+        for change in step.head_changes(set(rows)):
+            kind, old = change[0], change[1]
+            new = change[2] if kind == "update" else None
+            if kind == "insert":
+                gone, added = None, old
+            else:
+                gone, added = old, new
+            if (gone is not None and gone not in rows) or (added is not None and added in rows):
+                raise CommandError(
+                    f"Can't stamp {' '.join(to_tuple(targets, ()))}: more than one of these "
+                    f"targets moves the recorded revision(s) {', '.join(heads)} (Alembic "
+                    "fails half-way here); nothing was changed: stamp one target at a time"
+                )
+            if gone is not None:
+                rows.discard(gone)
+            if added is not None:
+                rows.add(added)
+    overlapping = sorted(
+        (low, high)
+        for high in rows
+        for low in rows
+        if low != high and low in revision_map.ancestors_of([high], include_dependencies=False)
+    )
+    if overlapping:
+        import warnings
+
+        pairs = ", ".join(f"{low} (below {high})" for low, high in overlapping)
+        warnings.warn(
+            f"stamp leaves revisions in the version table that are ancestors of other rows: "
+            f"{pairs}. Alembic writes the same rows; 'upgrade' refuses them until the table "
+            "is stamped again",
+            stacklevel=3,
+        )

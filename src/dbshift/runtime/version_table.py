@@ -136,6 +136,26 @@ class VersionRecorder:
             return ()
         return tuple(row[0] for row in self._connection.execute(self.table.select()))
 
+    def read_committed_heads(self) -> tuple[str, ...] | None:
+        """The rows other sessions see now, read over a connection of its own (after a failed
+        run, to say where the database stands); ``None`` when that cannot be known: offline,
+        an in-memory SQLite database, or the read failed."""
+        if self.impl.as_sql:
+            return None
+        engine = getattr(self.impl.connection, "engine", None)
+        if engine is None or engine.url.get_backend_name() == "sqlite" and (
+            engine.url.database in (None, "", ":memory:") or "mode=memory" in str(engine.url)
+        ):
+            return None
+        try:
+            with engine.connect() as connection:
+                if not sa_inspect(connection).has_table(self.name, self.schema):
+                    return ()
+                return tuple(row[0] for row in connection.execute(self.table.select()))
+        except Exception:
+            log.debug("Could not read the version table after the run", exc_info=True)
+            return None
+
     def assumed_heads(
         self, starting_rev: str | Iterable[str] | None, script: ScriptDirectory | None
     ) -> tuple[str, ...]:

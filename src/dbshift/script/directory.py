@@ -165,8 +165,12 @@ class ScriptDirectory:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                with self._catch_revision_errors():
-                    self._map._ensure()
+                self._map._ensure()
+            except RevisionError as err:
+                # Alembic's class, raised as is (``except CycleDetected`` works); the message
+                # gains the files the error is about.
+                self._name_files(err)
+                raise
             finally:
                 if collecting:
                     gc.enable()
@@ -187,21 +191,23 @@ class ScriptDirectory:
         """A context manager turning the graph's errors into one-line CommandErrors."""
         return _RevisionErrors(self, ancestor, multiple_heads, start, end, resolution)
 
-    def _with_paths(self, err: RevisionError) -> str:
+    def _name_files(self, err: RevisionError) -> None:
+        """Add the files of the revisions ``err`` is about to its message (once)."""
+        if getattr(err, "files_named", False):
+            return
         ids = getattr(err, "revisions", None) or []
         known = self._files.paths
         paths = [known[i] for i in ids if i in known][:5]
-        msg = str(err)
-        if paths:
-            msg += f" (files: {', '.join(paths)})"
-        return msg
+        if paths and err.args:
+            err.args = (f"{err.args[0]} (files: {', '.join(paths)})", *err.args[1:])
+        err.files_named = True  # type: ignore[attr-defined]
 
     # -- graph access ----------------------------------------------------------------------------
 
     def walk_revisions(self, base: str = "base", head: str = "heads") -> Iterator[Script]:
         """Every script from ``head`` down to ``base`` (inclusive), newest first."""
-        rmap = self.revision_map
         with self._catch_revision_errors(start=base, end=head):
+            rmap = self.revision_map
             if base == "base" and head == "heads":
                 revs = rmap._all_newest_first()
             else:
@@ -214,50 +220,50 @@ class ScriptDirectory:
 
     def get_revisions(self, id_: Any) -> tuple[Script | None, ...]:
         """All scripts an identifier (or several) names; ``()`` for ``base``."""
-        rmap = self.revision_map
         with self._catch_revision_errors():
+            rmap = self.revision_map
             return rmap.get_revisions(id_)  # type: ignore[return-value]
 
     def get_all_current(self, id_: Any) -> set[Script]:
         """The branch tips at or below the given revision(s)."""
-        rmap = self.revision_map
         with self._catch_revision_errors():
+            rmap = self.revision_map
             return rmap.get_all_current(id_)  # type: ignore[return-value]
 
     def get_revision(self, id_: Any) -> Script | None:
         """The one script ``id_`` names (``None`` for ``base``)."""
-        rmap = self.revision_map
         with self._catch_revision_errors():
+            rmap = self.revision_map
             return rmap.get_revision(id_)  # type: ignore[return-value]
 
     def as_revision_number(self, id_: Any) -> Any:
-        """The full id for ``id_`` (a tuple of ids for ``heads``, ``None`` for base)."""
-        rmap = self.revision_map
+        """``id_`` with the symbolic names resolved, as Alembic's method does: ``head`` and
+        ``label@head`` become the head's id, ``heads`` the tuple of head ids, ``base`` (and
+        ``None``) ``None``; anything else comes back as given (``+1``, ``ae1f-2``, a partial
+        id; ``label@x`` as ``x``; the first element of a tuple), unresolved and unchecked."""
         with self._catch_revision_errors():
-            ids, _ = rmap._resolve_revision_number(id_)
-            if not ids:
-                return None
-            if id_ == "heads":
-                return ids
-            rev = rmap._revision_for_ident(ids[0])
-            return rev.revision if rev is not None else None
+            ids, _ = self.revision_map._resolve_revision_number(id_)
+        if not ids:
+            return None
+        if id_ == "heads":
+            return ids
+        return ids[0]
 
     def iterate_revisions(self, upper: Any, lower: Any, **kw: Any) -> Iterator[Script]:
-        """Scripts from ``upper`` down to ``lower``, newest first (see RevisionMap)."""
-        rmap = self.revision_map
-        with self._catch_revision_errors(start=lower, end=upper):
-            revs = list(rmap.iterate_revisions(upper, lower, **kw))
-        yield from revs  # type: ignore[misc]
+        """Scripts from ``upper`` down to ``lower``, newest first (see RevisionMap); the
+        graph's own errors (``RangeNotAncestorError``, ...) come out as they are, as in
+        Alembic."""
+        return self.revision_map.iterate_revisions(upper, lower, **kw)  # type: ignore[return-value]
 
     def get_current_head(self) -> str | None:
         """The single head id; CommandError if the directory has several heads."""
-        rmap = self.revision_map
         with self._catch_revision_errors(
             multiple_heads=(
                 "The script directory has multiple heads (due to branching).Please use "
                 "get_heads(), or merge the branches using alembic merge."
             )
         ):
+            rmap = self.revision_map
             return rmap.get_current_head()
 
     def get_heads(self, consider_depends_on: bool = False) -> list[str]:
@@ -282,11 +288,11 @@ class ScriptDirectory:
         ``destination`` is any identifier: ``heads``, ``head``, ``label@head``, a (partial) id,
         or a relative ``+N`` taken from ``current_heads``.
         """
-        rmap = self.revision_map
         with self._catch_revision_errors(
             ancestor="Destination %(end)s is not a valid upgrade target from current head(s)",
             end=destination,
         ):
+            rmap = self.revision_map
             revs = list(rmap.iterate_revisions(destination, current_heads, implicit_base=True))
         revs.reverse()
         return revs  # type: ignore[return-value]
@@ -296,11 +302,11 @@ class ScriptDirectory:
 
         ``destination`` is any identifier: ``base``, ``label@base``, an id, or ``-N``.
         """
-        rmap = self.revision_map
         with self._catch_revision_errors(
             ancestor="Destination %(end)s is not a valid downgrade target from current head(s)",
             end=destination,
         ):
+            rmap = self.revision_map
             revs = list(
                 rmap.iterate_revisions(current_heads, destination, select_for_downgrade=True)
             )
@@ -397,10 +403,11 @@ class _RevisionErrors:
                 "please specify a specific target revision, '<branchname>@%(head_arg)s' to "
                 "narrow to a specific head, or 'heads' for all heads"
             )
-            raise CommandError(
-                multiple_heads
-                % {"head_arg": self.end or exc.argument, "heads": format_as_comma(exc.heads)}
-            ) from exc
+            heads = format_as_comma(exc.heads)
+            message = multiple_heads % {"head_arg": self.end or exc.argument, "heads": heads}
+            if "%(heads)s" not in multiple_heads:
+                message += f" (heads: {heads})"  # Alembic's words, and which heads they are
+            raise CommandError(message) from exc
         if isinstance(exc, ResolutionError):
             resolution = self.resolution
             if resolution is None:
@@ -409,4 +416,5 @@ class _RevisionErrors:
                 else:
                     resolution = str(exc)
             raise CommandError(resolution) from exc
-        raise CommandError(self.script._with_paths(exc)) from exc
+        self.script._name_files(exc)
+        raise CommandError(str(exc)) from exc

@@ -124,7 +124,9 @@ class RevisionFiles:
     ) -> Script | None:
         """The script of the file at ``path`` (``None`` if it is not a revision file): its
         header from ``cache``, else read statically, else its module imported; CommandError
-        when it cannot be imported or its header is not a valid revision."""
+        when it cannot be imported or names no revision id, the graph's own error (a
+        ``RevisionError``, e.g. ``LoopDetected``, as Alembic raises it) naming the file when its
+        header is not a valid revision."""
         dir_, filename = os.path.split(path)
         if self._directory.sourceless:
             m = _sourceless_match(filename)
@@ -155,7 +157,7 @@ class RevisionFiles:
         except ImportError as err:
             raise CommandError(f"Could not import revision file {path}: {err}") from err
         except RevisionError as err:
-            raise CommandError(f"{err} (in {path})") from err
+            raise _naming_file(err, path) from None
         try:
             script = Script(
                 None,
@@ -167,7 +169,7 @@ class RevisionFiles:
                 doc=header.doc,
             )
         except RevisionError as err:
-            raise CommandError(f"{err} (in {path})") from err
+            raise _naming_file(err, path) from None
         if cache is not None:
             cache.store(path, st, script._index_header(header.doc))
         return script
@@ -210,14 +212,27 @@ class RevisionFiles:
             script = self.script_from_path(real, cache, stats.get(real))
             if script is None:
                 continue
+            if not script.revision:
+                raise CommandError(
+                    f"Revision file {script.path} has an empty revision id (revision = ''); "
+                    "Alembic would take it for the base and skip it and every revision after "
+                    "it without a word"
+                )
             if script._doc is _UNSET:
                 cacheable = False  # imported: its header is not plain literals
             other = self.paths.get(script.revision)
             if other is not None:
-                raise CommandError(
+                # Alembic warns and goes on with the file loaded last; so does dbshift, and
+                # the graph is not cached, so that every run warns again.
+                import warnings
+
+                warnings.warn(
                     f"Revision {script.revision} is present more than once: in {other} and "
-                    f"in {script.path}"
+                    f"in {script.path}; using {script.path}",
+                    stacklevel=2,
                 )
+                scripts = [s for s in scripts if s.revision != script.revision]
+                cacheable = False
             self.paths[script.revision] = script.path
             scripts.append(script)
         cache.save()
@@ -377,3 +392,11 @@ class RevisionFiles:
         rows, extra = stored
         self._index.set_graph(signature, rows, extra)
         self._index.save()
+
+
+def _naming_file(err: RevisionError, path: str) -> RevisionError:
+    """``err`` with ``path`` added to its message (the class stays Alembic's)."""
+    if err.args:
+        err.args = (f"{err.args[0]} (in {path})", *err.args[1:])
+    err.files_named = True  # type: ignore[attr-defined]
+    return err

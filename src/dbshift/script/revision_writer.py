@@ -168,13 +168,13 @@ class RevisionWriter:
             Script.verify_rev_id(revid)
         except RevisionError as err:
             raise CommandError(str(err)) from err
-        rmap = directory.revision_map
         with directory._catch_revision_errors(
             multiple_heads=(
                 "Multiple heads are present; please specify the head revision on which the "
                 "new revision should be based, or perform a merge."
             )
         ):
+            rmap = directory.revision_map
             heads = rmap.get_revisions(head)
         if len(set(heads)) != len(heads):
             raise CommandError("Duplicate head revisions specified")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from ..util.error_text import one_line
 from ..util.exc import CommandError
 from ..util.tuples import to_tuple
 from .header import RevisionHeader
@@ -100,8 +101,11 @@ class Script(Revision):
         if self._module is None:
             try:
                 self._module = load_module_from_path(self.path)
-            except ImportError as err:
-                raise CommandError(f"Could not import revision file {self.path}: {err}") from err
+            except Exception as err:  # ImportError, SyntaxError, whatever its code raises
+                raise CommandError(
+                    f"Could not import revision file {self.path}: {type(err).__name__}: "
+                    f"{one_line(err)}"
+                ) from err
         return self._module
 
     @module.setter

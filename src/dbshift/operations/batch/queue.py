@@ -53,8 +53,6 @@ class BatchOperationsImpl:
     ) -> None:
         if recreate not in ("auto", "always", "never"):
             raise ValueError("recreate may be one of 'auto', 'always', or 'never'.")
-        if partial_reordering and recreate != "always":
-            raise ValueError("partial_reordering requires recreate='always'")
         self.operations = operations
         self.table_name = table_name
         self.schema = schema
@@ -101,6 +99,15 @@ class BatchOperationsImpl:
 
             TableRebuild(self).run()
         else:
+            if self.partial_reordering:
+                # Alembic ignores it here without a word
+                import warnings
+
+                warnings.warn(
+                    f"batch_alter_table({self.table_name!r}): partial_reordering is ignored, "
+                    "as the table is altered in place, not rebuilt (recreate='always' rebuilds it)",
+                    stacklevel=3,
+                )
             self._replay()
         self.batch = []
 

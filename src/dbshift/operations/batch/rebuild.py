@@ -430,9 +430,16 @@ class TableRebuild:
         for col in plan.columns:
             self._column(col)
         if plan.name and any(c.name == plan.name for c in self.constraints):
-            raise CommandError(
-                f"batch_alter_table({self.table_name!r}): constraint {plan.name!r} already exists"
+            # Alembic replaces the constraint of that name without a word; so does dbshift,
+            # with one
+            import warnings
+
+            warnings.warn(
+                f"batch_alter_table({self.table_name!r}): constraint {plan.name!r} already "
+                "exists; the new one replaces it, as in Alembic",
+                stacklevel=2,
             )
+            self.constraints = [c for c in self.constraints if c.name != plan.name]
         self.constraints.append(plan)
 
     def _apply_drop_constraint(self, const: Any, **kw: Any) -> None:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column
 from sqlalchemy.types import NULLTYPE
 
-from ...util.exc import CommandError
 from ..base import BatchOperations, Operations
 from .base import MigrateOperation, schema_objects
 
@@ -366,11 +365,14 @@ class AlterColumnOp(MigrateOperation):
             **kw,
         )
         if not op.has_changes():
-            # Alembic silently emits nothing here; a call that changes nothing is almost always
-            # a mistake (a forgotten argument), so dbshift says so before anything runs.
-            raise CommandError(
-                f"alter_column of {table_name}.{column_name} changes nothing: pass at least one "
-                "of nullable, server_default, type_, comment or new_column_name"
+            # Alembic goes on and emits nothing; such a call is usually a forgotten argument,
+            # so dbshift says so, and goes on the same way.
+            import warnings
+
+            warnings.warn(
+                f"alter_column of {table_name}.{column_name} changes nothing (no nullable, "
+                "server_default, type_, comment or new_column_name given); nothing is emitted",
+                stacklevel=3,
             )
         operations.invoke(op)
 

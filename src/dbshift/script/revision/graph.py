@@ -111,10 +111,11 @@ class RevisionGraph:
         revs: dict[str, Revision] = {}
         for rev in revisions:
             if rev.revision in revs:
-                raise with_ids(
-                    RevisionError(f"Revision {rev.revision} is present more than once"),
-                    rev.revision,
-                )
+                # as Alembic: a warning, and the revision given last replaces the earlier one
+                import warnings
+
+                warnings.warn(f"Revision {rev.revision} is present more than once", stacklevel=2)
+                del revs[rev.revision]
             rev._reset_links()
             revs[rev.revision] = rev
 

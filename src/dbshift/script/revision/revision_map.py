@@ -216,7 +216,18 @@ class RevisionMap:
         return self.get_all_current(ident)
 
     def _resolve_revision_number(self, ident: Any) -> tuple[tuple[Any, ...], str | None]:
+        not_text = not isinstance(ident, (str, tuple)) or (
+            isinstance(ident, tuple) and ident and not isinstance(ident[0], str)
+        )
+        if ident is not None and not_text:
+            # what a driver hands back for a version_num it could not decode, for example
+            raise RevisionError(
+                f"revision identifier {ident!r} is not a string; ensure database driver "
+                "settings are correct"
+            )
         self._ensure()
+        if ident == "":
+            return ("",), None  # Alembic passes an empty identifier through as given
         return self._resolver.resolve_revision_number(ident)
 
     def _revision_for_ident(self, ident: Any, check_branch: str | None = None) -> Revision | None:
