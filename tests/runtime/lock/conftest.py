@@ -21,6 +21,13 @@ def url_of(engine: sa.Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Whatever a test started and did not finish is killed when it ends."""
+    yield
+    project.kill_leftovers()
+
+
 @pytest.fixture
 def project_root(engine: sa.Engine, tmp_path: Path) -> Path:
     """A three-revision project on each live backend (the ``engine`` fixture's database)."""

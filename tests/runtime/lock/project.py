@@ -55,6 +55,10 @@ if context.is_offline_mode():
     context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
+elif config.attributes.get("connection") is not None:  # the cookbook's shared connection
+    context.configure(connection=config.attributes["connection"], target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
 else:
     connectable = engine_from_config(
         config.get_section(config.config_ini_section, {{}}),
@@ -103,6 +107,10 @@ def downgrade():
 FIRST = '''    hold()
     op.create_table("side_effects", sa.Column("rev", sa.String(32), nullable=False))
 '''
+
+
+#: The processes started by :func:`start`, for :func:`kill_leftovers`.
+STARTED: list[subprocess.Popen[str]] = []
 
 
 @dataclass
@@ -176,7 +184,17 @@ def start(
         text=True,
     )
     process.stderr_file = stderr_file  # type: ignore[attr-defined]
+    STARTED.append(process)
     return process
+
+
+def kill_leftovers() -> None:
+    """Kill the processes :func:`start` started that still run (a test failed midway)."""
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 180) -> Result:

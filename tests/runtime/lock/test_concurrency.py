@@ -112,6 +112,65 @@ def test_create_index_concurrently_completes_while_four_waiters_poll(pg_engine, 
     assert side_effects(pg_engine) == [("r1", 1), ("r2", 1)]
 
 
+def test_a_waiter_in_its_callers_transaction_does_not_block_a_holder_altering_the_version_table(
+    pg_engine, tmp_path
+):
+    """The waiter runs inside a transaction its caller began (``config.attributes
+    ["connection"]``), which it cannot end while waiting: it must not have read the version
+    table there, or the holder's ALTER of that table would wait for it, and it for the holder."""
+    import threading
+
+    from dbshift import command
+
+    root = project.write_project(
+        tmp_path / "proj",
+        url_of(pg_engine),
+        2,
+        extra_upgrade={
+            2: """
+            hold()
+            op.alter_column("alembic_version", "version_num", type_=sa.String(64))
+            """
+        },
+    )
+    assert project.run(root, ["upgrade", "r1"]).returncode == 0
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    holder = project.start(root, ["upgrade", "head"], {"LOCK_TEST_HOLD": str(hold)})
+    project.wait_for(lambda: any(hold.glob("holding.*")), what="the holder inside r2")
+    outcome: list[BaseException | None] = []
+
+    def waiter() -> None:
+        try:
+            with pg_engine.begin() as conn:
+                config = project.config(root, connection=conn)
+                command.upgrade(config, "head", lock_wait=20)
+            outcome.append(None)
+        except BaseException as err:  # reported by the assertion below
+            outcome.append(err)
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+
+    def waiter_polls() -> bool:
+        with pg_engine.connect() as conn:
+            return bool(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE query LIKE 'SELECT pg_try_advisory_lock%%' AND pid <> pg_backend_pid()"
+                ).scalar()
+            )
+
+    project.wait_for(waiter_polls, what="the waiter polling for the lock")
+    (hold / "go").write_text("")
+    done = project.finish(holder)
+    thread.join(60)
+    assert done.returncode == 0, done.stderr
+    assert outcome == [None]
+    assert version_rows(pg_engine) == ["r2"]
+    assert side_effects(pg_engine) == [("r1", 1), ("r2", 1)]
+
+
 def test_giving_up_after_lock_wait_is_one_line_with_exit_status_75(engine, project_root):
     with lock_held(engine) as holder:
         result = project.run(project_root, ["upgrade", "head", "--lock-wait", "1"])

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .holding import LockMechanism
     from .settings import LockSettings
 
-__all__ = ["lock_for_run"]
+__all__ = ["lock_for_run", "open_second_connection"]
 
 log = logging.getLogger("alembic.runtime.lock")
 
@@ -124,6 +124,14 @@ def _open_side_connection(connection: Connection) -> Connection:
     side = connection.engine.connect()
     side.execution_options(isolation_level="AUTOCOMMIT")
     return side
+
+
+def open_second_connection(connection: Connection) -> Connection | None:
+    """A second connection (autocommit) to ``connection``'s database; None when its pool has
+    only the one."""
+    if isinstance(connection.engine.pool, _ONE_CONNECTION_POOLS):
+        return None
+    return _open_side_connection(connection)
 
 
 def _lease_rows(

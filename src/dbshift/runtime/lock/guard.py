@@ -101,9 +101,8 @@ def _plan_under_lock(
     recorder = context.version_recorder
     seen: tuple[Heads, _Planned] | None = None
     if not context.purge:
-        exists = recorder.exists()
+        exists, heads = _version_table_before_locking(context, lock_sql)
         if exists or context.opts.get("dont_mutate"):
-            heads = recorder.read_heads(known_to_exist=True) if exists else ()
             steps = _Planned(plan(heads))
             if not steps:
                 return heads, steps, None
@@ -136,6 +135,34 @@ def _plan_under_lock(
         held.release_after(context.connection, context.transactions)
         raise
     return heads, steps, held
+
+
+def _version_table_before_locking(
+    context: GuardedContext, lock_sql: LockSQL
+) -> tuple[bool, Heads]:
+    """Whether the version table exists, and its heads, read before the lock is taken.
+
+    On the run's connection; but inside a transaction the caller began (which the guard cannot
+    end while it waits), on a short-lived connection of its own: a read there would keep a
+    lock on the version table (PostgreSQL's ACCESS SHARE, MySQL's metadata lock) until that
+    transaction ends, and a holder whose migration alters the version table would wait for
+    this waiter while it waits for the holder."""
+    recorder = context.version_recorder
+    connection = context.connection
+    assert connection is not None
+    if context.transactions.external and not lock_sql.file_database:
+        from .choice import open_second_connection
+
+        side = open_second_connection(connection)
+        if side is not None:
+            try:
+                exists = recorder.exists(side)
+                heads = recorder.read_heads(connection=side, known_to_exist=True) if exists else ()
+                return exists, heads
+            finally:
+                side.close()
+    exists = recorder.exists()
+    return exists, recorder.read_heads(known_to_exist=True) if exists else ()
 
 
 def _heads_under_lock(
