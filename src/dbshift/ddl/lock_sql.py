@@ -136,6 +136,15 @@ class LockSQL:
         """The file the database (``schema``'s, for SQLite) lives in; None for a server."""
         return None
 
+    def busy_timeout_ms(self, connection: Connection) -> int | None:
+        """How long a write waits for another writer's lock, in milliseconds (file databases;
+        None where there is no such setting)."""
+        return None
+
+    def set_busy_timeout_sql(self, milliseconds: int) -> str | None:
+        """The statement that sets :meth:`busy_timeout_ms`, or None."""
+        return None
+
 
 def lock_sql_for(dialect: Dialect) -> LockSQL:
     """The :class:`LockSQL` registered for ``dialect`` (the generic one for an unknown name)."""

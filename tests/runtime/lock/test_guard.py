@@ -173,3 +173,26 @@ def test_an_async_engine_locks_and_releases_through_run_sync(pg_engine):
     assert _lock_free(pg_engine)
     assert version_rows(pg_engine) == ["a1"]
     assert holding.held_count() == 0
+
+
+def test_sqlite_waits_for_other_writers_up_to_lock_wait_while_locked(sqlite_engine):
+    from dbshift import op
+    from dbshift.operations import Operations
+
+    from ..conftest import FakeRevision, upgrade_chain
+
+    seen: list[int] = []
+
+    def upgrade(**kw) -> None:
+        seen.append(op.get_bind().exec_driver_sql("PRAGMA busy_timeout").scalar())
+
+    fn = upgrade_chain(FakeRevision("a1", upgrade=upgrade))
+    with sqlite_engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        conn.commit()  # (else the run would be inside a transaction of ours: held until it ends)
+        ctx = MigrationContext.configure(conn, opts={"fn": fn, "lock_wait": "7s"})
+        with Operations.context(ctx), ctx.begin_transaction():
+            ctx.run_migrations()
+        after = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert seen == [7000]
+    assert after == before < 7000

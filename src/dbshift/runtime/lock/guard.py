@@ -232,19 +232,19 @@ def _raise_busy_timeout(
 ) -> None:
     """SQLite, under the lock: let the run's writes wait for other writers (the application's)
     up to ``lock_wait`` rather than fail at once with "database is locked"."""
-    if not lock_sql.file_database:
-        return
     connection = context.connection
     assert connection is not None
     wanted = int(settings.wait * 1000)
-    before = lock_sql.busy_timeout_ms(connection)  # type: ignore[attr-defined]
-    if before >= wanted:
+    before = lock_sql.busy_timeout_ms(connection)
+    if before is None or before >= wanted:
+        return
+    raise_sql = lock_sql.set_busy_timeout_sql(wanted)
+    restore_sql = lock_sql.set_busy_timeout_sql(before)
+    if raise_sql is None or restore_sql is None:
         return
     dbapi_connection = connection.connection.dbapi_connection
-    _driver_execute(dbapi_connection, lock_sql.set_busy_timeout_sql(wanted))  # type: ignore[attr-defined]
-    held.on_release(
-        lambda: _driver_execute(dbapi_connection, lock_sql.set_busy_timeout_sql(before))  # type: ignore[attr-defined]
-    )
+    _driver_execute(dbapi_connection, raise_sql)
+    held.on_release(lambda: _driver_execute(dbapi_connection, restore_sql))
 
 
 def _driver_execute(dbapi_connection: Any, sql: str) -> None:
