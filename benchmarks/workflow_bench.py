@@ -33,7 +33,7 @@ from _runner import ALEMBIC, DBSHIFT, DBSHIFT_PYTHON, Job, Timing, Tool, run, ti
 
 WORKDIR = "/tmp/dbshift-bench"
 SQLITE_URL = "sqlite:///%(here)s/bench.db"
-GROUPS = ("help", "heads", "history", "upgrade", "downgrade", "offline")
+GROUPS = ("help", "heads", "history", "upgrade", "athead", "downgrade", "offline")
 PG_SIZES = (500, 1000, 2000)
 
 
@@ -243,6 +243,38 @@ class Bench:
                         f"(tables={tables}, rows={versions})",
                     )
 
+    def upgrade_at_head_postgres(self, n: int = 1000) -> None:
+        """``upgrade head`` when the database is already at head: the start-up of every replica
+        of an application. dbshift reads the version table before taking the migration lock and
+        takes none when there is nothing to do; ``--no-lock`` shows the same run without it."""
+        revs = _projects.linear_chain(n)
+        with _postgres.bench_database() as url:
+            dirs = {t.name: self.project(f"athead{n}", revs, t, url) for t in (ALEMBIC, DBSHIFT)}
+            _postgres.reset_schema()
+            run(DBSHIFT, ["upgrade", "head"], dirs["dbshift"])  # both projects: same revisions
+            row = self.start(f"upgrade head at head, PostgreSQL, {n:,} revisions", None)
+            unlocked = Row("  same, dbshift --no-lock (no migration lock)", None)
+            jobs = [
+                Job("alembic", ALEMBIC, ["upgrade", "head"], dirs["alembic"]),
+                Job("dbshift", DBSHIFT, ["upgrade", "head"], dirs["dbshift"]),
+                Job("dbshift-nolock", DBSHIFT, ["upgrade", "head", "--no-lock"], dirs["dbshift"]),
+            ]
+            self.measure(row, jobs)
+            unlocked.results = {
+                "alembic": row.results["alembic"],
+                "dbshift": row.results.pop("dbshift-nolock"),
+            }
+            self.rows.append(unlocked)
+            for key in ("alembic", "dbshift"):
+                self.check(
+                    row,
+                    "Running" not in row.stdout(key),
+                    f"{key}: ran nothing (already at head)",
+                )
+            locked, bare = row.seconds("dbshift"), unlocked.seconds("dbshift")
+            if locked is not None and bare is not None:
+                print(f"    lock on vs --no-lock: {(locked - bare) * 1000:+.1f} ms", flush=True)
+
     def offline(self, n: int = 5000) -> None:
         revs = _projects.linear_chain(n)
         row = self.start(f"upgrade head --sql, {n:,} revisions (PostgreSQL)", 3)
@@ -371,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             bench.graph("graph_branchy1000", "branchy 1,000", _projects.branchy_graph(1000))
         if "upgrade" in only:
             bench.upgrade_sqlite()
+        if "athead" in only:
+            bench.upgrade_at_head_postgres()
         if "downgrade" in only:
             bench.downgrade_postgres()
         if "offline" in only:

@@ -71,6 +71,41 @@ FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         ("--package",),
         {"action": "store_true", "help": "write __init__.py files into the new directories"},
     ),
+    "no_lock": (
+        ("--no-lock",),
+        {"action": "store_true", "help": "take no migration lock (config: migration_lock = false)"},
+    ),
+    "lock_wait": (
+        ("--lock-wait",),
+        {
+            "metavar": "SECONDS",
+            "help": "give up waiting for the migration lock after this long, with exit status "
+            "75 (default 300; config: lock_wait)",
+        },
+    ),
+    "lock_timeout": (
+        ("--lock-timeout",),
+        {
+            "metavar": "DURATION",
+            "help": "how long each statement may wait for a table lock (e.g. 2s); PostgreSQL "
+            "then retries the rolled-back unit (config: lock_timeout)",
+        },
+    ),
+    "lock_retries": (
+        ("--lock-retries",),
+        {
+            "metavar": "N",
+            "help": "retries of a unit that hit lock_timeout/statement_timeout (default 3)",
+        },
+    ),
+    "statement_timeout": (
+        ("--statement-timeout",),
+        {
+            "metavar": "DURATION",
+            "help": "how long each statement may run (PostgreSQL, MariaDB; config: "
+            "statement_timeout)",
+        },
+    ),
     "check_heads": (
         ("-c", "--check-heads"),
         {

@@ -9,7 +9,8 @@ Errors: a :class:`~dbshift.util.exc.CommandError` prints ``FAILED: <message>`` o
 stderr; any other exception (an SQL error inside a migration, a bug in ``env.py``) prints
 ``FAILED: <ExceptionType>: <message>``. Either way the exit status is **1** (Alembic exits with
 ``sys.exit(-1)``, i.e. 255 on POSIX; dbshift uses the conventional 1, and only "non-zero" is
-documented by either). ``--raiseerr`` re-raises instead, showing the traceback.
+documented by either), except that giving up on the migration lock (``lock_wait``) exits with 75.
+``--raiseerr`` re-raises instead, showing the traceback.
 
 Importing this module and running ``dbshift --help`` import neither SQLAlchemy nor Mako nor
 autogenerate: the command module imports what each command needs when it runs. A plain command
@@ -273,7 +274,8 @@ def _fail(err: BaseException, config: Any = None) -> None:
         message = listener.failure_text(err, message)  # the failing step and the database state
     sys.stderr.write(f"FAILED: {message}\n")
     sys.stderr.flush()
-    sys.exit(1)
+    # a distinct status where the error names one (MigrationLockTimeout: 75, try again later)
+    sys.exit(getattr(err, "exit_status", 1))
 
 
 def _interrupted(listener: Any = None) -> None:

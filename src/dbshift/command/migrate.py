@@ -27,20 +27,71 @@ def _split_range(revision: str, sql: bool) -> tuple[str | None, str]:
     return start, end
 
 
-def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
-    """Run revisions up to a target: an id, ``heads``, ``+N``, ``label@head``, ``a:b`` offline."""
+def _lock_options(
+    no_lock: bool,
+    lock_wait: float | str | None,
+    lock_timeout: float | str | None = None,
+    lock_retries: int | str | None = None,
+    statement_timeout: float | str | None = None,
+) -> dict[str, Any]:
+    """The migration lock's settings given to a command (they win over ``context.configure``
+    and the configuration; see ``runtime/lock/settings.py``)."""
+    given = {
+        "migration_lock": False if no_lock else None,
+        "lock_wait": lock_wait,
+        "lock_timeout": lock_timeout,
+        "lock_retries": lock_retries,
+        "statement_timeout": statement_timeout,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def upgrade(
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    *,
+    no_lock: bool = False,
+    lock_wait: float | str | None = None,
+    lock_timeout: float | str | None = None,
+    lock_retries: int | str | None = None,
+    statement_timeout: float | str | None = None,
+) -> None:
+    """Run revisions up to a target: an id, ``heads``, ``+N``, ``label@head``, ``a:b`` offline.
+
+    Online, under the migration lock (``no_lock``: without it; ``lock_wait``: how long to wait
+    for it), with ``lock_timeout``/``statement_timeout`` on each statement and ``lock_retries``
+    retries of a unit that hit one (see the README's "Migration lock").
+    """
     from ..runtime.steps import upgrade_steps
 
-    _move(config, revision, sql, tag, upgrade_steps, "upgrade")
+    lock = _lock_options(no_lock, lock_wait, lock_timeout, lock_retries, statement_timeout)
+    _move(config, revision, sql, tag, upgrade_steps, "upgrade", lock)
 
 
-def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
-    """Revert revisions down to a target: an id, ``base``, ``-N``, ``a:b`` offline."""
+def downgrade(
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    *,
+    no_lock: bool = False,
+    lock_wait: float | str | None = None,
+    lock_timeout: float | str | None = None,
+    lock_retries: int | str | None = None,
+    statement_timeout: float | str | None = None,
+) -> None:
+    """Revert revisions down to a target: an id, ``base``, ``-N``, ``a:b`` offline.
+
+    The migration lock and timeouts as for :func:`upgrade`.
+    """
     from ..runtime.steps import downgrade_steps
 
     if ":" not in revision and sql:
         raise CommandError("downgrade --sql needs a range <fromrev>:<torev> (the database is not read)")
-    _move(config, revision, sql, tag, downgrade_steps, "downgrade")
+    lock = _lock_options(no_lock, lock_wait, lock_timeout, lock_retries, statement_timeout)
+    _move(config, revision, sql, tag, downgrade_steps, "downgrade", lock)
 
 
 def _move(
@@ -50,6 +101,7 @@ def _move(
     tag: str | None,
     plan_steps: Callable[[ScriptDirectory, Any, Sequence[str]], list[Any]],
     command: str,
+    lock_options: dict[str, Any],
 ) -> None:
     """Run env.py with a step planner that takes the database from its heads to ``revision``."""
     script = script_directory(config)
@@ -66,6 +118,8 @@ def _move(
     if tracker is not None:
         opts["on_step_start"] = tracker.step_started
         opts["on_step_done"] = tracker.step_finished
+    if lock_options:
+        opts["lock_options"] = lock_options
     try:
         run_env(
             config,
@@ -91,8 +145,14 @@ def stamp(
     sql: bool = False,
     tag: str | None = None,
     purge: bool = False,
+    *,
+    no_lock: bool = False,
+    lock_wait: float | str | None = None,
 ) -> None:
-    """Set the version table to the given revision(s) without running any migration."""
+    """Set the version table to the given revision(s) without running any migration.
+
+    Online, under the migration lock, as :func:`upgrade`.
+    """
     from ..runtime.steps import stamp_steps
 
     script = script_directory(config)
@@ -117,6 +177,7 @@ def stamp(
     def plan(heads: Sequence[str], context: MigrationContext) -> list[Any]:
         return stamp_steps(script, destinations, heads)  # type: ignore[return-value]
 
+    lock = _lock_options(no_lock, lock_wait)
     run_env(
         config,
         script,
@@ -126,6 +187,7 @@ def stamp(
         destination_rev=tuple(destinations),
         tag=tag,
         purge=purge,
+        **({"lock_options": lock} if lock else {}),
     )
 
 

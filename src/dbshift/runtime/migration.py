@@ -24,6 +24,7 @@ from ..ddl.impl import DefaultImpl
 from ..util.error_text import one_line
 from ..util.exc import CommandError, PartialMigrationError
 from .gc_policy import before_run
+from .lock.guard import run_guarded
 from .steps import MigrationInfo, MigrationStep
 from .transactions import MigrationTransactions
 from .version_table import VersionRecorder, VersionWriter
@@ -285,12 +286,19 @@ class MigrationContext:
         """Set the version table to ``revision`` without running migrations."""
         from .steps import stamp_steps
 
-        heads = self.get_current_heads()
-        if not self.as_sql and not heads:
-            self._ensure_version_table()
-        maintainer = HeadMaintainer(self, heads)
-        for step in stamp_steps(script_directory, revision, heads):
-            maintainer.update_to_step(step)
+        def start() -> tuple[str, ...]:
+            heads = self.get_current_heads()
+            if not self.as_sql and not heads:
+                self._ensure_version_table()
+            return heads
+
+        def write(heads: tuple[str, ...], steps: Iterable[MigrationStep]) -> None:
+            maintainer = HeadMaintainer(self, heads)
+            for step in steps:
+                maintainer.update_to_step(step)
+
+        # under the migration lock (see runtime/lock/guard.py), like run_migrations
+        run_guarded(self, start, lambda heads: stamp_steps(script_directory, revision, heads), write)
 
     # ------------------------------------------------------------------ running
 
@@ -300,19 +308,32 @@ class MigrationContext:
         Each step runs in ``begin_transaction(_per_migration=True)``; ``kw`` is passed to each
         ``upgrade()``/``downgrade()``. Inside one transaction for the whole run, the version
         table is written once at the end instead of after every step (see
-        :meth:`_can_defer_version_writes`); the committed result is the same.
+        :meth:`_can_defer_version_writes`); the committed result is the same. Online, the run
+        holds the migration lock and its statements the configured timeouts (see
+        ``runtime/lock/guard.py``).
         """
         before_run()
         self.impl.start_migrations()
-        heads = self._starting_heads()
+        fn = self._migrations_fn
+        assert fn is not None, "run_migrations needs an 'fn' to plan steps"
+        run_guarded(
+            self,
+            self._starting_heads,
+            lambda heads: fn(heads, self),
+            lambda heads, steps: self._run_steps(heads, steps, kw),
+        )
+
+    def _run_steps(
+        self, heads: tuple[str, ...], steps: Iterable[MigrationStep], kw: dict[str, Any]
+    ) -> None:
+        """Run ``steps`` from ``heads`` (the body of :meth:`run_migrations`)."""
         maintainer = HeadMaintainer(self, heads)
         self._head_maintainer = maintainer
-        assert self._migrations_fn is not None, "run_migrations needs an 'fn' to plan steps"
         starting = self.opts.get("on_step_start")
         progress = self.opts.get("on_step_done")
         callbacks = self.on_version_apply_callbacks
         try:
-            for step in self._migrations_fn(heads, self):
+            for step in steps:
                 if starting is not None:
                     starting(step)
                 started = time.perf_counter()
@@ -386,6 +407,7 @@ class MigrationContext:
         """Write the version rows of the steps run so far, if they wait for the end of the
         run: called before a statement that may commit (``op.execute("COMMIT")``), so that
         what it commits includes them, as it would with one write per step."""
+        self.transactions.note_commit()
         self._flush_version_writes()
 
     def _report_partial_failure(self, step: MigrationStep, err: Exception) -> None:

@@ -118,9 +118,9 @@ class VersionRecorder:
 
     # ------------------------------------------------------------------ the table
 
-    def exists(self) -> bool:
-        """Whether the table is in the database (online only)."""
-        return sa_inspect(self._connection).has_table(self.name, self.schema)
+    def exists(self, connection: Connection | None = None) -> bool:
+        """Whether the table is in the database (online only; through ``connection`` if given)."""
+        return sa_inspect(connection or self._connection).has_table(self.name, self.schema)
 
     def create(self, *, checkfirst: bool = False) -> None:
         """CREATE the table (offline: write the statement to the script)."""
@@ -130,11 +130,19 @@ class VersionRecorder:
         """Empty the table (``--purge``)."""
         self._connection.execute(self.table.delete())
 
-    def read_heads(self) -> tuple[str, ...]:
-        """The revisions the table records, in row order; empty when there is no table."""
-        if not self.exists():
+    def read_heads(
+        self, *, connection: Connection | None = None, known_to_exist: bool = False
+    ) -> tuple[str, ...]:
+        """The revisions the table records, in row order; empty when there is no table.
+
+        ``connection`` reads through another connection than the run's (the migration lock's
+        own, which sees what other processes committed whatever the run's snapshot);
+        ``known_to_exist`` skips the existence check the caller just made.
+        """
+        connection = connection or self._connection
+        if not known_to_exist and not self.exists(connection):
             return ()
-        return tuple(row[0] for row in self._connection.execute(self.table.select()))
+        return tuple(row[0] for row in connection.execute(self.table.select()))
 
     def read_committed_heads(self) -> tuple[str, ...] | None:
         """The rows other sessions see now, read over a connection of its own (after a failed

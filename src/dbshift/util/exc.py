@@ -32,6 +32,16 @@ class NoActiveContext(NameError):
     """A proxy (``op.*`` or ``context.*``) was used while no migration is running."""
 
 
+class MigrationLockTimeout(CommandError):
+    """Another process held the migration lock for longer than ``lock_wait``.
+
+    The command line exits with :attr:`exit_status` (75, ``EX_TEMPFAIL``: try again later)
+    instead of 1, so that a start-up script can tell "someone else is migrating" from a failure.
+    """
+
+    exit_status = 75
+
+
 class PartialMigrationError(CommandError):
     """A migration failed on a database that commits each DDL statement (MySQL, MariaDB, ...).
 
