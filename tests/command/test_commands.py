@@ -752,7 +752,9 @@ def test_python_api_raises_command_error(chain: Project) -> None:
         command.upgrade(chain.config(), "a0001:b0002")
     config = chain.config()
     command.upgrade(config, "head")
-    assert re.search(rf"Running upgrade c0003 -> d0004, create d0004 {STEP}", config.stdout.getvalue())
+    assert chain.versions() == {"d0004"}
+    # Called from Python, as Alembic's: no progress lines (the dbshift command line prints them).
+    assert config.stdout.getvalue() == ""
 
 
 def test_depends_on_rows_merge_into_the_dependent_revision(project: Project) -> None:

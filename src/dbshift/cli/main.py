@@ -169,6 +169,9 @@ class CommandLine:
             cmd_opts=options,
             stdout=sys.stdout,
         )
+        from ..command.migrate import CLI_PROGRESS
+
+        config.attributes[CLI_PROGRESS] = True
         self.run_cmd(config, options)
 
 

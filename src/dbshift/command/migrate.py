@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from ..script import ScriptDirectory
 
 
+#: The ``Config.attributes`` key the ``dbshift`` command line sets for its progress lines;
+#: called from Python, ``upgrade``/``downgrade`` print nothing (as Alembic's do).
+CLI_PROGRESS = "dbshift.cli.progress"
+
+
 def _format_elapsed(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
@@ -81,7 +86,7 @@ def _move(
         return plan_steps(script, destination, heads)
 
     opts: dict[str, Any] = {}
-    if not sql:
+    if not sql and config.attributes.get(CLI_PROGRESS):
         opts["on_step_done"] = _progress_reporter(config)
     run_env(
         config,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..script.directory import STEP_PLANNERS
 from ..util.exc import CommandError
 from ..util.tuples import to_tuple
 
@@ -319,3 +320,7 @@ def stamp_steps(
             steps.append(StampStep((), dest.revision, True, True, revision_map))
             current.append(dest.revision)
     return steps
+
+
+# Alembic's ScriptDirectory._upgrade_revs/_downgrade_revs/_stamp_revs give these steps.
+STEP_PLANNERS.update(upgrade=upgrade_steps, downgrade=downgrade_steps, stamp=stamp_steps)
