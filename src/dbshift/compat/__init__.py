@@ -67,8 +67,10 @@ def install(force: bool | None = None) -> bool:
     if _finder is None or _finder not in sys.meta_path:
         _finder = AlembicAliasFinder(force=force)
         sys.meta_path.insert(0, _finder)
-    elif force:
+    elif force and not _finder.force:
         _finder.force = True
+    else:
+        return True
     if force:
         _forget(lambda module: not is_alias(module))
     return True
@@ -108,27 +110,26 @@ class serving_project_files:  # noqa: N801 - used like a function: ``with servin
     :func:`install`. Where it is, the real ``alembic`` modules already imported leave
     ``sys.modules`` for the duration and come back afterwards, so the project's files (and every
     ``alembic.*`` they import while they run) get dbshift's, and the rest of the program keeps
-    Alembic. Runs nest. Not for threads that use Alembic while dbshift runs in another.
+    Alembic. Runs nest (env.py loads the revision files): the outermost one decides, once. Not
+    for threads that use Alembic while dbshift runs in another.
     """
 
     def __init__(self) -> None:
+        self._finder: AlembicAliasFinder | None = None
         self._saved: dict[str, object] | None = None
 
     def __enter__(self) -> None:
         if not install():
             return
-        finder = _finder
+        finder = self._finder = _finder
         assert finder is not None
-        if finder.runs:  # inside another run, which already made the swap
-            finder.runs += 1
-            self._saved = {}
-            return
-        if finder.force or is_alias(sys.modules.get("alembic")):
-            return  # dbshift serves ``alembic`` in this process anyway
+        finder.runs += 1
+        if finder.runs > 1 or finder.force or is_alias(sys.modules.get("alembic")):
+            return  # an outer run decided, or dbshift serves ``alembic`` here anyway
         if "alembic" not in sys.modules and not real_alembic_exists():
             return
         self._saved = _forget(lambda module: not is_alias(module))
-        finder.runs = 1
+        finder.serving = True
 
     def __exit__(
         self,
@@ -136,15 +137,15 @@ class serving_project_files:  # noqa: N801 - used like a function: ``with servin
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        saved, self._saved = self._saved, None
-        finder = _finder
-        if saved is None or finder is None:
+        finder, saved = self._finder, self._saved
+        if finder is None:
             return
+        self._finder = self._saved = None
         finder.runs -= 1
-        if finder.runs:
-            return
-        _forget(lambda module: True)
-        sys.modules.update(saved)  # type: ignore[arg-type]
+        if saved is not None:
+            finder.serving = False
+            _forget(lambda module: True)
+            sys.modules.update(saved)  # type: ignore[arg-type]
 
 
 def find_spec_for_startup_hook(fullname: str) -> importlib.machinery.ModuleSpec | None:

@@ -93,20 +93,21 @@ class _AliasLoader:
 class AlembicAliasFinder:
     """Finds ``alembic`` and ``alembic.*`` as the matching dbshift modules.
 
-    ``force`` serves ``alembic`` even where a real Alembic is installed; :attr:`runs` counts
-    the dbshift runs in progress that have it served for the project's files (see
-    :func:`dbshift.compat.serving_project_files`).
+    ``force`` serves ``alembic`` even where a real Alembic is installed, and so does
+    ``serving`` while dbshift runs a project's files there; ``runs`` counts those runs (see
+    :class:`dbshift.compat.serving_project_files`).
     """
 
     def __init__(self, force: bool = False) -> None:
         self.force = force
+        self.serving = False
         self.runs = 0
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if not fullname.startswith("alembic"):
             return None
         if fullname == "alembic":
-            if not (self.force or self.runs) and real_alembic_exists(self):
+            if not (self.force or self.serving) and real_alembic_exists(self):
                 return None
         elif fullname.startswith("alembic."):
             if not is_alias(sys.modules.get("alembic")):
