@@ -6,7 +6,7 @@
   :func:`install`, and from then on ``alembic.<x>`` *is* ``dbshift.<x>`` (the same module
   objects, no code copied). A real Alembic, when installed, is always found first.
 - **A project dbshift runs**: while dbshift executes the project's ``env.py`` and revision files
-  (:func:`serving_project_files`), ``alembic`` is dbshift's even where Alembic is installed,
+  (:class:`serving_project_files`), ``alembic`` is dbshift's even where Alembic is installed,
   and afterwards the real one is back in ``sys.modules``.
 
 ``DBSHIFT_ALEMBIC_SHIM`` chooses the mode: ``auto`` (the default: the above), ``force`` (dbshift
