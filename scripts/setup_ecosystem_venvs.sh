@@ -5,7 +5,10 @@
 #                      `alembic` as a requirement, so they go in with --no-deps and their other
 #                      requirements are installed by name.
 #   .venv-eco-alembic  the same packages with Alembic 1.20.1, the reference the tests compare with.
-# Safe to run again. Both venvs are gitignored (.venv-*).
+#   .venv-eco-both     Alembic 1.20.1 and dbshift side by side, dbshift installed from a wheel
+#                      (not editable): each tool must run a project with its own `alembic`.
+#                      Reinstalled on every run, as it does not follow the checkout.
+# Safe to run again. The venvs are gitignored (.venv-*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -51,3 +54,9 @@ make_venv .venv-eco-alembic
 .venv-eco-alembic/bin/python -m pip install "${PIP_FLAGS[@]}" \
   "$ALEMBIC" "SQLAlchemy==$SQLALCHEMY" "${ECO_REQUIREMENTS[@]}" "${ECO_PACKAGES[@]}" \
   psycopg2-binary pymysql
+
+# Side by side: Alembic first, then dbshift's wheel, built from this checkout.
+make_venv .venv-eco-both
+# (Alembic already brings Mako and typing-extensions, dbshift's other requirements.)
+.venv-eco-both/bin/python -m pip install "${PIP_FLAGS[@]}" "$ALEMBIC" "SQLAlchemy==$SQLALCHEMY"
+.venv-eco-both/bin/python -m pip install "${PIP_FLAGS[@]}" --force-reinstall --no-deps .

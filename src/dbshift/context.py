@@ -12,6 +12,9 @@ from typing import Any as _Any
 from .runtime.environment import EnvironmentContext as _EnvironmentContext
 from .util.module_proxy import ModuleProxy as _ModuleProxy
 
+# Kept for compatibility: ``alembic.context.EnvironmentContext`` is the class proxied here.
+EnvironmentContext = _EnvironmentContext
+
 _module_proxy = _ModuleProxy(
     globals(),
     _EnvironmentContext,

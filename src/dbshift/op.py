@@ -8,6 +8,9 @@ migration runs. Calling one with no migration running raises a clear error.
 from .operations import Operations as _Operations
 from .util.module_proxy import ModuleProxy as _ModuleProxy
 
+# Kept for compatibility: ``alembic.op.Operations`` is the class the proxies forward to.
+Operations = _Operations
+
 _ModuleProxy(
     globals(),
     _Operations,

@@ -693,6 +693,28 @@ def test_init_generic_layout_and_errors(project: Project) -> None:
     assert (p.root / "alembic.ini").read_text() == ini
 
 
+def test_init_says_what_it_creates_as_alembic_does(project: Project, monkeypatch: Any) -> None:
+    # No terminal on stdin: no indent; the template's files in the order its folder lists them.
+    from dbshift.util import messaging
+
+    monkeypatch.setattr(messaging, "_terminal_width", None)
+    out = project.run("init", "migrations")
+    env_dir = project.root / "migrations"
+    template = Path(command.__file__).parent.parent / "templates" / "generic"
+    generated = [
+        str(project.root / "alembic.ini") if name == "alembic.ini.mako" else str(env_dir / name)
+        for name in os.listdir(template)
+        if (template / name).is_file()
+    ]
+    assert out.splitlines() == [
+        f"Creating directory {env_dir} ...  done",
+        f"Creating directory {env_dir / 'versions'} ...  done",
+        *(f"Generating {path} ...  done" for path in generated),
+        "Please edit configuration/connection/logging settings in "
+        f"{project.root / 'alembic.ini'} before proceeding.",
+    ]
+
+
 def test_init_in_a_subdirectory_config_is_relative_to_here(project: Project, tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     project.run("-c", "conf/db.ini", "init", "deploy/migrations")

@@ -639,3 +639,26 @@ def test_live_prep_table_for_batch_frees_constraint_names(pg_engine, live_op):
     assert insp.get_pk_constraint("t")["name"] is None
     assert insp.get_unique_constraints("t") == []
     assert insp.get_pk_constraint("t_new")["name"] == "t_pk"
+
+
+# ---------------------------------------------------------------------------------------------
+# autogenerate's reflection hook
+
+
+def test_a_serial_default_is_dropped_with_alembics_log_line(caplog):
+    from dbshift.ddl.impl import DefaultImpl
+
+    impl = DefaultImpl.get_by_dialect(postgresql.dialect())(
+        postgresql.dialect(), None, True, None, None, {}
+    )
+    serial = {"name": "id", "default": "nextval('account_id_seq'::regclass)", "autoincrement": True}
+    with caplog.at_level("INFO", logger="alembic"):
+        impl.autogen_column_reflect(None, sa.table("account"), serial)
+    assert serial["default"] is None
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        (
+            "alembic.ddl.postgresql",
+            "Detected sequence named 'account_id_seq' as owned by integer column 'account(id)', "
+            "assuming SERIAL and omitting",
+        )
+    ]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from .harness import SETUP_HINT, TOOLS, missing_venvs
+from .harness import SETUP_HINT, TOOLS, missing_venvs, stale_venvs
 
 IN_CI = bool(os.environ.get("CI"))
 PG_URL = os.environ.get("DBSHIFT_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
@@ -26,10 +26,14 @@ def _unavailable(message: str) -> None:
 
 @pytest.fixture(scope="session")
 def eco_venvs() -> None:
-    """Both ecosystem virtualenvs exist (else skip, or fail in CI)."""
+    """The ecosystem virtualenvs exist and hold this checkout's dbshift (else skip, or fail in
+    CI)."""
     missing = missing_venvs()
     if missing:
         _unavailable(f"{', '.join(missing)} missing: {SETUP_HINT}")
+    stale = stale_venvs()
+    if stale:
+        _unavailable(f"not this checkout's: {'; '.join(stale)}: {SETUP_HINT}")
 
 
 @pytest.fixture(scope="session")

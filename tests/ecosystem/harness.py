@@ -1,9 +1,10 @@
 """Run the Alembic ecosystem packages under both tools and compare what each leaves behind.
 
 Two virtualenvs (``scripts/setup_ecosystem_venvs.sh``) hold the same pinned packages:
-``.venv-eco-alembic`` with Alembic 1.20.1 (the reference) and ``.venv-eco`` with dbshift and no
-Alembic. Every program runs as a subprocess of one of them, as a user would type it, so nothing
-here imports Alembic or the packages.
+``.venv-eco-alembic`` with Alembic 1.20.1 (the reference) and ``.venv-eco`` with dbshift (an
+editable install) and no Alembic. A third, ``.venv-eco-both``, has Alembic and dbshift (installed
+from a wheel) side by side. Every program runs as a subprocess of one of them, as a user would
+type it, so nothing here imports Alembic or the packages.
 
 A difference found in dbshift's run raises :class:`EcosystemGap`. Tests for gaps dbshift has
 today carry :func:`known_gap`: a strict xfail that only accepts an ``EcosystemGap`` whose message
@@ -29,7 +30,11 @@ import pytest
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[2]
-VENVS = {"alembic": ROOT / ".venv-eco-alembic", "dbshift": ROOT / ".venv-eco"}
+VENVS = {
+    "alembic": ROOT / ".venv-eco-alembic",
+    "dbshift": ROOT / ".venv-eco",
+    "both": ROOT / ".venv-eco-both",
+}
 TOOLS = ("alembic", "dbshift")
 #: Each tool's command-line program; a step's argv starting with :data:`CLI` runs it.
 PROGRAMS = {"alembic": "alembic", "dbshift": "dbshift"}
@@ -88,6 +93,65 @@ def missing_venvs() -> list[str]:
     return [str(path) for path in VENVS.values() if not (path / "bin" / "python").exists()]
 
 
+def site_packages(tool: str) -> Path:
+    """The ``site-packages`` folder of ``tool``'s virtualenv."""
+    found = sorted((VENVS[tool] / "lib").glob("python3*/site-packages"))
+    assert found, f"no site-packages in {VENVS[tool]}"
+    return found[0]
+
+
+def stale_venvs() -> list[str]:
+    """What in the dbshift virtualenvs no longer matches this checkout: the start-up hook file
+    (an editable install copies it at install time) and, in ``.venv-eco-both`` (a wheel
+    install), every file of the package."""
+    stale = []
+    expected_pth = _setup_module().startup_hook_pth()
+    for tool in ("dbshift", "both"):
+        pth = site_packages(tool) / _setup_module().PTH_NAME
+        if not pth.exists() or pth.read_text(encoding="utf-8") != expected_pth:
+            stale.append(f"{pth.name} in {VENVS[tool].name}")
+    record = next(site_packages("both").glob("dbshift-*.dist-info/RECORD"), None)
+    if record is None:
+        return stale + [f"dbshift in {VENVS['both'].name}"]
+    installed = {}
+    for line in record.read_text().splitlines():
+        path, digest, _ = line.rsplit(",", 2)
+        if path.startswith("dbshift/") and digest and "__pycache__" not in path:
+            installed[path] = digest
+    source = {
+        str(p.relative_to(ROOT / "src")): p
+        for p in (ROOT / "src" / "dbshift").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    changed = sorted(
+        name for name in set(installed) | set(source)
+        if name not in installed or name not in source or installed[name] != _digest(source[name])
+    )
+    if changed:
+        stale.append(f"dbshift in {VENVS['both'].name} ({', '.join(changed[:3])}...)")
+    return stale
+
+
+def _digest(path: Path) -> str:
+    import base64
+    import hashlib
+
+    raw = hashlib.sha256(path.read_bytes()).digest()
+    return "sha256=" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@functools.cache
+def _setup_module() -> Any:
+    """The project's ``setup.py`` as a module (importing it builds nothing)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dbshift_setup", ROOT / "setup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # ----------------------------------------------------------------------------------------------
 # running programs
 
@@ -140,6 +204,7 @@ def run_in_venv(
     environ["PYTHONHASHSEED"] = "0"
     environ["PYTHONDONTWRITEBYTECODE"] = "1"
     environ.update(env or {})
+    # No terminal on the standard input: Alembic lays its status lines out for one when there is.
     proc = subprocess.run(
         [str(program), *argv[1:]],
         cwd=cwd,
@@ -148,7 +213,7 @@ def run_in_venv(
         text=True,
         timeout=timeout,
         check=False,
-        input=stdin,
+        **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
     )
     return Run(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
 

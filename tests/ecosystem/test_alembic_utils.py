@@ -90,8 +90,9 @@ STEPS = (
     Step("downgrade to base", (CLI, "downgrade", "base"), _stage(3)),
 )
 SNAPSHOT_AFTER = ("upgrade to 0001", "upgrade to 0002", "upgrade to 0003", "downgrade to base")
-#: alembic_utils' ReversibleOp subclasses `alembic.operations.MigrateOperation`.
-NO_MIGRATE_OPERATION = "cannot import name 'MigrateOperation' from 'dbshift.operations'"
+#: Waits on autogenerate's rendering: dbshift lays ``op.create_table(`` out with the table name and
+#: columns on lines of their own, Alembic with the name on the call's line.
+CREATE_TABLE_LAYOUT = "op.create_table('account',"
 
 
 @dataclass
@@ -132,12 +133,11 @@ def sessions(
     return found
 
 
-@known_gap(NO_MIGRATE_OPERATION)
 def test_each_command_succeeds_as_under_alembic(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
 
 
-@known_gap(NO_MIGRATE_OPERATION)
+@known_gap(CREATE_TABLE_LAYOUT)
 def test_autogenerate_writes_the_same_entity_ops(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
     assert_same(
@@ -145,7 +145,6 @@ def test_autogenerate_writes_the_same_entity_ops(sessions: dict[str, Session]) -
     )
 
 
-@known_gap(NO_MIGRATE_OPERATION)
 def test_upgrade_and_downgrade_leave_the_same_views_functions_triggers(
     sessions: dict[str, Session],
 ) -> None:

@@ -20,6 +20,7 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 # Everything op offers that is not a directive of its own.
 HELPERS = {
+    "Operations",  # the class itself, as alembic.op has it
     "context", "f", "get_bind", "get_context", "implementation_for", "inline_literal", "invoke",
     "register_operation", "run_async",
 }

@@ -391,6 +391,27 @@ def test_autocommit_block_offline(dialect, expected):
     assert [s.strip() for s in buf.getvalue().split("\n\n") if s.strip()] == expected
 
 
+def test_a_run_logs_alembics_lines_under_alembics_logger(sqlite_engine, caplog):
+    # Projects' logging configs name Alembic's loggers ([logger_alembic] qualname = alembic).
+    a1 = FakeRevision("a1", doc="users")
+    a2 = FakeRevision("a2", ("a1",), doc="shorter")
+    with sqlite_engine.connect() as conn, caplog.at_level("INFO", logger="alembic"):
+        _migrate(conn, a1, a2)
+        ctx = MigrationContext.configure(conn, opts={"fn": downgrade_chain(a2)})
+        with Operations.context(ctx), ctx.begin_transaction():
+            ctx.run_migrations()
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("alembic.runtime.migration", "Context impl SQLiteImpl."),
+        # dbshift's SQLite DDL is transactional (Alembic says non-transactional): see the README
+        ("alembic.runtime.migration", "Will assume transactional DDL."),
+        ("alembic.runtime.migration", "Running upgrade  -> a1, users"),
+        ("alembic.runtime.migration", "Running upgrade a1 -> a2, shorter"),
+        ("alembic.runtime.migration", "Context impl SQLiteImpl."),
+        ("alembic.runtime.migration", "Will assume transactional DDL."),
+        ("alembic.runtime.migration", "Running downgrade a2 -> a1, shorter"),
+    ]
+
+
 # ------------------------------------------------------------------------------ offline output
 
 

@@ -69,7 +69,7 @@ def test_registered_custom_hook_receives_path_and_options(revision_file):
     lines: list[str] = []
     write_hooks.run_hooks(revision_file, hooks, echo=lines.append)
     assert seen == [(revision_file, hooks[0])]
-    assert lines == ["Running post write hook 'mine' ...", "done"]
+    assert lines == ["Running post write hook 'mine' ...", "  done"]
 
 
 def test_hook_without_type_names_the_hook(revision_file):

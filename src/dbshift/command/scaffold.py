@@ -6,10 +6,10 @@ import os
 import sys
 
 from ..util.exc import CommandError
+from ..util.messaging import msg, status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
     from ..config import Config
@@ -33,7 +33,11 @@ def list_templates(config: Config) -> None:
 def init(
     config: Config, directory: str, template: str = "generic", package: bool = False
 ) -> None:
-    """Create a migration environment in ``directory`` from a template (and its config)."""
+    """Create a migration environment in ``directory`` from a template (and its config).
+
+    What it creates is said on standard output as Alembic says it: the template's files in the
+    order its folder lists them, one ``Generating <path> ...  done`` line each.
+    """
     if os.access(directory, os.F_OK) and os.listdir(directory):
         raise CommandError(
             f"Directory {directory} already exists and is not empty; choose a new directory"
@@ -46,70 +50,67 @@ def init(
         )
         raise CommandError(f"No such template {template!r}; available templates: {available}")
 
+    quiet = bool(config.messaging_opts.get("quiet"))
     if not os.access(directory, os.F_OK):
-        _status(config, f"Creating directory {os.path.abspath(directory)}", os.makedirs, directory)
+        with status(f"Creating directory {os.path.abspath(directory)}", quiet):
+            os.makedirs(directory)
     versions = os.path.join(directory, "versions")
-    _status(config, f"Creating directory {os.path.abspath(versions)}", os.makedirs, versions)
+    with status(f"Creating directory {os.path.abspath(versions)}", quiet):
+        os.makedirs(versions)
 
     ini_file = os.path.abspath(config.config_file_name or "alembic.ini")
     toml_file = os.path.abspath(config.toml_file_name or "pyproject.toml")
-    edited: list[str] = []
-    for name in sorted(os.listdir(template_dir)):
+    edited_toml = False
+    for name in os.listdir(template_dir):
         source = os.path.join(template_dir, name)
         if not os.path.isfile(source):
             continue
         if name == "alembic.ini.mako":
-            edited.append(ini_file)
             if os.path.exists(ini_file):
-                config.print_stdout(f"File {ini_file} already exists, skipping")
+                msg(f"File {ini_file} already exists, skipping", quiet=quiet)
                 continue
             location = _here_relative(directory, ini_file)
-            _status(
-                config, f"Generating {ini_file}", _render_to_file, source, ini_file,
-                script_location=location,
-            )
+            with status(f"Generating {ini_file}", quiet):
+                _render_to_file(source, ini_file, script_location=location)
         elif name == "pyproject.toml.mako":
-            edited.append(toml_file)
+            edited_toml = True
             location = _here_relative(directory, toml_file)
             if os.path.exists(toml_file):
                 if _has_tool_alembic(toml_file):
-                    config.print_stdout(
+                    msg(
                         f"File {toml_file} already exists and already has a [tool.alembic] "
-                        "section, skipping"
+                        "section, skipping",
+                        quiet=quiet,
                     )
                     continue
-                _status(
-                    config, f"Appending to {toml_file}", _render_to_file, source, toml_file,
-                    append=True, script_location=location,
-                )
+                with status(f"Appending to existing {toml_file}", quiet):
+                    _render_to_file(source, toml_file, append=True, script_location=location)
             else:
-                _status(
-                    config, f"Generating {toml_file}", _render_to_file, source, toml_file,
-                    script_location=location,
-                )
+                with status(f"Generating {toml_file}", quiet):
+                    _render_to_file(source, toml_file, script_location=location)
         else:
             import shutil
 
             target = os.path.abspath(os.path.join(directory, name))
-            _status(config, f"Generating {target}", shutil.copyfile, source, target)
+            with status(f"Generating {target}", quiet):
+                shutil.copyfile(source, target)
     if package:
         for folder in (directory, versions):
             path = os.path.abspath(os.path.join(folder, "__init__.py"))
-            _status(config, f"Adding {path}", _touch, path)
-    files = " and ".join(edited) or ini_file
-    config.print_stdout(
-        f"Please edit configuration/connection/logging settings in {files} before proceeding."
-    )
-
-
-def _status(config: Config, message: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-    try:
-        result = fn(*args, **kw)
-    except BaseException:
-        config.print_stdout(f"  {message} ...  FAILED")
-        raise
-    config.print_stdout(f"  {message} ...  done")
-    return result
+            with status(f"Adding {path}", quiet):
+                _touch(path)
+    if edited_toml:
+        msg(
+            f"Please edit configuration settings in {toml_file} and configuration/connection/"
+            f"logging settings in {ini_file} before proceeding.",
+            quiet=quiet,
+        )
+    else:
+        msg(
+            f"Please edit configuration/connection/logging settings in {ini_file} before "
+            "proceeding.",
+            quiet=quiet,
+        )
 
 
 def _touch(path: str) -> None:

@@ -7,6 +7,7 @@ Everything else PostgreSQL needs is spelled by SQLAlchemy's own PostgreSQL compi
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
     from sqlalchemy.sql.compiler import DDLCompiler
     from sqlalchemy.sql.schema import Index
+
+log = logging.getLogger("alembic.ddl.postgresql")  # Alembic's logger name (see README)
 
 #: Identity/sequence options that can be changed one by one with ``SET <option>``.
 IDENTITY_OPTIONS: tuple[str, ...] = (
@@ -163,6 +166,11 @@ class PostgresqlImpl(DefaultImpl):
         if default and column_info.get("autoincrement"):
             match = _SERIAL_DEFAULT.match(default)
             if match and match.group(1) == f"{table.name}_{column_info['name']}_seq":
+                log.info(
+                    "Detected sequence named '%s' as owned by integer column '%s(%s)', "
+                    "assuming SERIAL and omitting",
+                    match.group(1), table.name, column_info["name"],
+                )
                 column_info["default"] = None
 
     def normalize_server_default(self, sql: str) -> tuple[str, Any]:

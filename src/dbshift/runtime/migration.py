@@ -25,7 +25,7 @@ from ..util.error_text import one_line
 from ..util.exc import CommandError, PartialMigrationError
 from .gc_policy import before_run
 from .lock.guard import run_guarded
-from .steps import MigrationInfo, MigrationStep
+from .steps import MigrationInfo, MigrationStep, RevisionStep, StampStep
 from .transactions import MigrationTransactions
 from .version_table import VersionRecorder, VersionWriter
 
@@ -34,9 +34,17 @@ if TYPE_CHECKING:
 
     from ..script.directory import ScriptDirectory
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("alembic.runtime.migration")  # Alembic's logger name (see README)
 
-__all__ = ["HeadMaintainer", "MigrationContext", "MigrationInfo", "MigrationStep"]
+# RevisionStep and StampStep are also here, where Alembic has them (pytest-alembic's hints).
+__all__ = [
+    "HeadMaintainer",
+    "MigrationContext",
+    "MigrationInfo",
+    "MigrationStep",
+    "RevisionStep",
+    "StampStep",
+]
 
 
 class _Environment(Protocol):

@@ -18,6 +18,7 @@ decided here too (:func:`plugin_filter`), from the ``autogenerate_plugins`` opti
 from __future__ import annotations
 
 import fnmatch
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from types import ModuleType
@@ -34,6 +35,8 @@ TARGETS = ("autogenerate", "schema", "table", "column")
 DEFAULT_PLUGIN_PATTERNS = ("dbshift.autogenerate.*",)
 #: Alembic plugin names map onto dbshift's (so an Alembic env.py's option keeps working).
 _ALIASES = {"alembic.autogenerate.": "dbshift.autogenerate.", "alembic.ext.": "dbshift.ext."}
+
+log = logging.getLogger("alembic.runtime.plugins")  # Alembic's logger name (see README)
 
 _all_plugins: dict[str, Plugin] = {}
 _entry_points_loaded = False
@@ -55,6 +58,7 @@ class Plugin:
     """A named plugin; its comparators run when ``autogenerate_plugins`` enables its name."""
 
     def __init__(self, name: str) -> None:
+        log.info("setup plugin %s", name)
         if name in _all_plugins:
             raise ValueError(f"A plugin named {name} is already registered")
         self.name = name
@@ -116,6 +120,7 @@ class Plugin:
         for plugin in _all_plugins.values():
             if not enabled(plugin.name):
                 continue
+            log.info("setting up autogenerate plugin %s", plugin.name)
             for fn, target, element, qualifier, priority, _ in plugin._comparators:
                 comparators.add(
                     fn, target, element, qualifier=qualifier, priority=priority, plugin=plugin.name

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..script.directory import STEP_PLANNERS
 from ..util.exc import CommandError
 from ..util.tuples import to_tuple
 
@@ -400,3 +401,7 @@ def _check_stamp(
             "is stamped again",
             stacklevel=3,
         )
+
+
+# Alembic's ScriptDirectory._upgrade_revs/_downgrade_revs/_stamp_revs give these steps.
+STEP_PLANNERS.update(upgrade=upgrade_steps, downgrade=downgrade_steps, stamp=stamp_steps)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..script.directory import ScriptDirectory
     from .steps import MigrationStep
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("alembic.runtime.migration")  # Alembic's logger name (see README)
 
 __all__ = ["VersionRecorder", "VersionTableHooks", "VersionTableIdentity", "VersionWriter"]
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any
 
+    from .revision.graph import GraphSnapshot
     from .revision_writer import RevisionWriter
 
 # Modules needed only to load a revision module or to write a new revision (importlib.util,
@@ -48,6 +49,11 @@ if TYPE_CHECKING:
 # (the functions that need re import it themselves); so in revision_files and revision_writer.
 
 _DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+
+#: The runtime's step planners by direction (``upgrade``, ``downgrade``, ``stamp``), each
+#: ``plan(script, destination, heads) -> steps``: :mod:`dbshift.runtime.steps` registers them when
+#: imported (the runtime sits above this layer). They serve Alembic's ``_upgrade_revs`` & co.
+STEP_PLANNERS: dict[str, Any] = {}
 
 
 class ScriptDirectory:
@@ -158,7 +164,8 @@ class ScriptDirectory:
 
     @property
     def revision_map(self) -> RevisionMap:
-        """The :class:`RevisionMap` of every revision file (built on first use)."""
+        """The :class:`RevisionMap` of every revision file (built on first use); assignable,
+        as pytest-alembic does to see new files: ``RevisionMap(script._load_revisions)``."""
         if not self._map_checked:
             # Loading makes thousands of small objects and no garbage cycles: the cyclic
             # collector would only walk them again and again while they are made.
@@ -177,6 +184,40 @@ class ScriptDirectory:
             self._map_checked = True
             self._files.save_snapshot(self._map)
         return self._map
+
+    @revision_map.setter
+    def revision_map(self, revision_map: RevisionMap) -> None:
+        self._map = revision_map
+        self._map_checked = False
+
+    # -- Alembic's private names, kept for compatibility (pytest-alembic calls them) -------------
+
+    def _load_revisions(self) -> list[Script] | GraphSnapshot:
+        """The revision files read again: what a :class:`RevisionMap` is built from."""
+        return self._files.load()
+
+    def _upgrade_revs(self, destination: Any, current_rev: Any) -> list[Any]:
+        """The runtime steps from ``current_rev`` (a head or heads) up to ``destination``."""
+        return self._steps("upgrade", destination, current_rev)
+
+    def _downgrade_revs(self, destination: Any, current_rev: Any) -> list[Any]:
+        """The runtime steps from ``current_rev`` (a head or heads) down to ``destination``."""
+        return self._steps("downgrade", destination, current_rev)
+
+    def _stamp_revs(self, revision: Any, heads: Any) -> list[Any]:
+        """The runtime steps that stamp ``heads`` to ``revision``."""
+        return self._steps("stamp", revision, heads)
+
+    def _steps(self, direction: str, destination: Any, heads: Any) -> list[Any]:
+        planner = STEP_PLANNERS.get(direction)
+        if planner is None:
+            raise CommandError(
+                f"ScriptDirectory._{direction}_revs makes the runtime's migration steps: "
+                "import dbshift.runtime.migration (or alembic.runtime.migration) first"
+            )
+        if heads is None or isinstance(heads, str):
+            heads = () if heads is None else (heads,)
+        return planner(self, destination, tuple(heads))
 
     # -- errors ----------------------------------------------------------------------------------
 

@@ -27,17 +27,16 @@ def load_module_from_path(path: str, module_name: str | None = None) -> ModuleTy
     """Execute the ``.py`` (or sourceless ``.pyc``/``.pyo``) file at ``path`` as a new module.
 
     Each call gets a unique module name (registered in ``sys.modules`` so that dataclasses and
-    pickling inside revision files work), so two files with the same name never collide.
+    pickling inside revision files work), so two files with the same name never collide. The
+    file runs with ``alembic`` served by dbshift, also where Alembic is installed (env.py runs
+    the whole migration while it loads): see :class:`dbshift.compat.serving_project_files`.
     """
     import importlib.machinery
     import importlib.util
     import re
 
-    from ..compat import install as install_alembic_alias
+    from ..compat import serving_project_files
 
-    # Revision files and env.py written for Alembic import `alembic`: serve it unless the real
-    # Alembic is installed (see dbshift.compat).
-    install_alembic_alias()
     if module_name is None:
         stem = re.sub(r"\W", "_", os.path.basename(path))
         module_name = f"_dbshift_rev_{stem}_{next(_module_counter)}"
@@ -52,7 +51,8 @@ def load_module_from_path(path: str, module_name: str | None = None) -> ModuleTy
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         try:
-            spec.loader.exec_module(module)
+            with serving_project_files():
+                spec.loader.exec_module(module)
         except BaseException:
             sys.modules.pop(module_name, None)
             raise
@@ -105,7 +105,8 @@ def load_module_from_path(path: str, module_name: str | None = None) -> ModuleTy
         module.__cached__ = cached
     sys.modules[module_name] = module
     try:
-        exec(code, module.__dict__)
+        with serving_project_files():
+            exec(code, module.__dict__)
     except BaseException:
         sys.modules.pop(module_name, None)
         raise

@@ -9,9 +9,9 @@ and adds the new revision to the graph.
 from __future__ import annotations
 
 import os
-import sys
 
 from ..util.exc import CommandError
+from ..util.messaging import status
 from ..util.tuples import to_tuple
 from .revision.errors import RevisionError
 from .revision.node import format_as_comma, tuple_rev_as_scalar
@@ -49,24 +49,6 @@ if TYPE_CHECKING:
         def _generate_create_date(self) -> datetime.datetime: ...
 
         _rev_path: Callable[..., str]
-
-
-class _status:  # noqa: N801 - used like the function it replaces
-    """``with _status("Generating x", quiet):`` prints ``  Generating x ...  done`` (or
-    ``  FAILED``) around the block."""
-
-    def __init__(self, message: str, quiet: bool) -> None:
-        self.message = message
-        self.quiet = quiet
-
-    def __enter__(self) -> None:
-        if not self.quiet:
-            sys.stdout.write(f"  {self.message} ...")
-            sys.stdout.flush()
-
-    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        if not self.quiet:
-            sys.stdout.write("  FAILED\n" if exc_type is not None else "  done\n")
 
 
 class RevisionWriter:
@@ -206,7 +188,7 @@ class RevisionWriter:
                 )
         quiet = bool(directory.messaging_opts.get("quiet"))
         if directory.version_locations and not os.path.isdir(version_path):
-            with _status(f"Creating directory {os.path.abspath(version_path)}", quiet):
+            with status(f"Creating directory {os.path.abspath(version_path)}", quiet):
                 os.makedirs(version_path)
 
         path = directory._rev_path(version_path, revid, message, create_date, file_template)
@@ -242,7 +224,7 @@ class RevisionWriter:
                         raise CommandError(f"depends_on {dep!r} does not name a revision")
                     resolved_depends_on.append(dep if dep in rev.branch_labels else rev.revision)
 
-        with _status(f"Generating {os.path.abspath(path)}", quiet):
+        with status(f"Generating {os.path.abspath(path)}", quiet):
             self._render(
                 os.path.join(directory.dir, "script.py.mako"),
                 path,

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..util.exc import CommandError
+from ..util.messaging import status
 
 __all__ = ["REVISION_SCRIPT_TOKEN", "register", "run_hooks"]
 
@@ -55,11 +56,10 @@ def run_hooks(
 ) -> None:
     """Run each configured hook on the revision file ``path``, in order.
 
-    ``echo`` receives progress lines (default: print to stdout; pass ``lambda s: None`` to be
-    quiet). A hook without a ``type``, of an unknown type, or that fails raises CommandError
+    ``echo`` receives progress lines (default: standard output, as Alembic writes them; pass
+    ``lambda s: None`` to be quiet). A hook without a ``type``, of an unknown type, or that fails raises CommandError
     naming the hook.
     """
-    say = echo if echo is not None else _print
     for hook in hook_config_list:
         name = hook.get("_hook_name", "?")
         type_ = hook.get("type")
@@ -75,14 +75,13 @@ def run_hooks(
                 f"Post-write hook {name!r}: no hook type {type_!r} is registered "
                 f"(known: {', '.join(sorted(_registry))})"
             ) from None
-        say(f"Running post write hook {name!r} ...")
-        fn(path, hook)
-        say("done")
-
-
-def _print(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+        if echo is None:
+            with status(f"Running post write hook {name!r}", newline=True):
+                fn(path, hook)
+        else:
+            echo(f"Running post write hook {name!r} ...")
+            fn(path, hook)
+            echo("  done")
 
 
 def _hook_name(options: Mapping[str, Any]) -> str:

@@ -1,5 +1,6 @@
-"""Public utilities, mirroring ``alembic.util``: the error classes users catch, and the
-comparator-plugin vocabulary (``DispatchPriority``, ``PriorityDispatchResult``)."""
+"""Public utilities, mirroring ``alembic.util``: the error classes users catch, the
+comparator-plugin vocabulary (``DispatchPriority``, ``PriorityDispatchResult``), and
+``immutabledict`` (kept for compatibility: pytest-alembic's type hints import it from here)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from sqlalchemy.util import immutabledict
+
     from .priority_dispatch import DispatchPriority, PriorityDispatchResult
 
 __all__ = [
@@ -17,10 +20,16 @@ __all__ = [
     "DatabaseNotAtHead",
     "DispatchPriority",
     "PriorityDispatchResult",
+    "immutabledict",
 ]
 
 # Loaded on first use: every command imports this package, few need these.
-_LAZY = {"DispatchPriority": "priority_dispatch", "PriorityDispatchResult": "priority_dispatch"}
+_LAZY = {
+    "DispatchPriority": f"{__name__}.priority_dispatch",
+    "PriorityDispatchResult": f"{__name__}.priority_dispatch",
+    # Alembic's util re-exports SQLAlchemy's; so does this.
+    "immutabledict": "sqlalchemy.util",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -29,4 +38,4 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
 
-    return getattr(import_module(f"{__name__}.{module}"), name)
+    return getattr(import_module(module), name)

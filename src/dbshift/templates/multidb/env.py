@@ -18,7 +18,7 @@ config = context.config
 # Set up Python logging from the ini file's logging sections.
 if config.config_file_name is not None:
     fileConfig(config.config_file_name)
-logger = logging.getLogger("dbshift.env")
+logger = logging.getLogger("alembic.env")
 
 # The database names, each with its own ini section holding sqlalchemy.url.
 db_names = [n for n in re.split(r"[,\s]+", config.get_main_option("databases", "") or "") if n]

@@ -9,7 +9,7 @@ sqlalchemy.url = sqlite+aiosqlite:///%(here)s/app.db
 
 # Logging, applied by env.py through logging.config.fileConfig().
 [loggers]
-keys = root,sqlalchemy,dbshift
+keys = root,sqlalchemy,alembic
 
 [handlers]
 keys = console
@@ -27,11 +27,12 @@ level = WARNING
 handlers =
 qualname = sqlalchemy.engine
 
-[logger_dbshift]
-# WARNING: the CLI prints one progress line per revision itself; INFO adds dbshift's log lines.
+[logger_alembic]
+# WARNING: the CLI prints one progress line per revision itself; INFO adds the log lines
+# (dbshift logs under Alembic's logger names: alembic.runtime.migration, ...).
 level = WARNING
 handlers =
-qualname = dbshift
+qualname = alembic
 
 [handler_console]
 class = StreamHandler
