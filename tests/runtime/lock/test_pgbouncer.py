@@ -101,8 +101,8 @@ def test_the_pooler_is_found_and_a_lease_serialises_the_race(pg_engine, bouncer_
     results = project.race(root, 6)
     failed = [r.stderr for r in results if r.returncode != 0]
     assert not failed, "\n---\n".join(failed)
-    assert sum(r.stdout.count("Running upgrade") for r in results) == 3
-    assert all("using a lease row in dbshift_migration_lock instead" in r.stderr for r in results if r.stdout)
+    assert sum(r.stderr.count("Running upgrade") for r in results) == 3
+    assert all("using a lease row in dbshift_migration_lock instead" in r.stderr for r in results if "Running upgrade" in r.stderr)
     assert side_effects(pg_engine) == [("r1", 1), ("r2", 1), ("r3", 1)]
     assert version_rows(pg_engine) == ["r3"]
     # no session lock was left behind on a pooled server session
