@@ -43,11 +43,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.chain and args.chain not in chains.CHAINS:
         parser.error(f"unknown chain {args.chain!r}; choose from {', '.join(chains.CHAINS)}")
+    if args.chain and args.backend not in chains.CHAINS[args.chain].backends:
+        backends = ", ".join(chains.CHAINS[args.chain].backends)
+        parser.error(f"chain {args.chain!r} runs on {backends}, not {args.backend}")
     try:
         ensure_alembic_venv()
         check_backend(args.backend)
         if args.chain:
-            project = chains.project_for(chains.CHAINS[args.chain])
+            project = chains.project_for(chains.CHAINS[args.chain], backend=args.backend)
         elif args.source:
             project = Project(
                 source=Path(args.source),

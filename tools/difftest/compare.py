@@ -131,7 +131,23 @@ def compare_outcomes(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
         chain_b = (b.get("error") or {}).get("chain") or []
         if oa["error_kind"] in chain_b or ob["error_kind"] in chain_a:
             oa["error_kind"] = ob["error_kind"] = "same (wrapped)"
+        elif _is_a(ob["error_kind"], oa["error_kind"]):
+            oa["error_kind"] = ob["error_kind"] = "same (subclass)"
     return diff_values(oa, ob)
+
+
+def _is_a(dbshift_kind: str, alembic_kind: str) -> bool:
+    """Whether dbshift's error class (in ``dbshift.util.exc``) is a subclass of Alembic's, a
+    built-in exception: ``except ValueError`` in a revision catches both."""
+    import builtins
+
+    from dbshift.util import exc
+
+    mine, theirs = getattr(exc, dbshift_kind, None), getattr(builtins, alembic_kind, None)
+    return (
+        isinstance(mine, type) and isinstance(theirs, type) and issubclass(theirs, BaseException)
+        and issubclass(mine, theirs)
+    )
 
 
 #: Differences that are dbshift's design, not a bug; each is checked narrowly before it is accepted.

@@ -98,6 +98,14 @@ class SQLiteRebuild:
         foreign key (of other tables too) that names them; returns True when done."""
         if not renames:
             return False
+        existing = {
+            str(row[1]).lower()
+            for row in self._run(f"PRAGMA {self._pragma}table_info({_quote(self.table_name)})")
+        }
+        if any(new.lower() in existing for _old, new in renames):
+            # a name freed by a drop_column of the same batch (expand/contract): SQLite can't
+            # rename onto it before the drop, so the rebuild renames while copying
+            return False
         for old, new in renames:
             self._run(
                 f"ALTER TABLE {self._qualified(self.table_name)} RENAME COLUMN {_quote(old)} TO {_quote(new)}"
@@ -179,6 +187,18 @@ class SQLiteRebuild:
             table_options={key: proxy.get_table_options(conn, name, schema)},
             unreflectable={},
         )
+
+    def column_reflect(self, inspector: Any, table: Any, column_info: dict[str, Any]) -> None:
+        """Put a reflected default expression back in parentheses, as Alembic's rebuild does.
+
+        SQLite reports ``DEFAULT (false)`` as ``false``; the rebuilt table declares it
+        ``DEFAULT (false)`` again. Left bare: a quoted string, one digit or dot, and text that
+        already starts with ``(`` and ends with ``)`` (so ``10`` comes back as ``(10)``, like
+        under Alembic).
+        """
+        default = column_info.get("default")
+        if default and _bare_default_expression(default):
+            column_info["default"] = f"({default})"
 
     def complete_reflection(self, table: Table) -> None:
         """Add what SQLAlchemy's reflection leaves out: AUTOINCREMENT, unknown declared types,
@@ -624,6 +644,15 @@ class DeclaredType(sqltypes.UserDefinedType):
         """The declared type, as it was given."""
         return self.declared
 
+
+
+def _bare_default_expression(default: str) -> bool:
+    """Whether a reflected default needs parentheses to be a valid ``DEFAULT`` again."""
+    if len(default) == 1 and default in "0123456789.":
+        return False
+    if len(default) > 2 and default[0] == default[-1] == "'":
+        return False
+    return not (len(default) > 2 and default[0] == "(" and default[-1] == ")")
 
 
 def _name_inline_foreign_keys(table: Table, sql: str) -> None:

@@ -32,7 +32,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import conv
 
 from ...util.error_text import one_line
-from ...util.exc import CommandError
+from ...util.exc import BatchColumnMissing, BatchNameMissing, CommandError
 from .plan import (
     ColumnPlan,
     ConstraintPlan,
@@ -83,6 +83,8 @@ class TableRebuild:
         self.impl = batch.impl
         self.old_table: Table
         self._pending_renames: list[tuple[str, str]] = []
+        #: old name -> new name of the columns this batch renamed so far
+        self._renamed: dict[str, str] = {}
         #: (first, second) column orderings from insert_before/insert_after, for partial_reordering.
         self._order_pairs: list[tuple[str, str]] = []
         self.table_name = batch.table_name
@@ -153,6 +155,9 @@ class TableRebuild:
         reflect_hook = getattr(self.impl, "autogen_column_reflect", None)
         if reflect_hook is not None:
             listeners.append(("column_reflect", reflect_hook))
+        support_hook = getattr(support, "column_reflect", None)
+        if support_hook is not None:
+            listeners.append(("column_reflect", support_hook))
         prefetched = getattr(support, "reflection_info", None)
         extra: dict[str, Any] = {}
         with warnings.catch_warnings():
@@ -243,7 +248,7 @@ class TableRebuild:
         try:
             return self.columns[name]
         except KeyError:
-            raise CommandError(
+            raise BatchColumnMissing(
                 f"batch_alter_table({self.table_name!r}): no column {name!r} in the table"
             ) from None
 
@@ -306,6 +311,7 @@ class TableRebuild:
         insert_after: str | None = None,
         **kw: Any,
     ) -> None:
+        original_name = column_name
         if name and (column_name, name) in self._pending_renames:
             # SQLite already renamed it natively, before reflection.
             self._pending_renames.remove((column_name, name))
@@ -325,7 +331,7 @@ class TableRebuild:
         if type_ is not None:
             type_ = type_() if isinstance(type_, type) else type_
             if plan.source is not None:
-                self._plan_cast(plan, type_, kw.get("postgresql_using"))
+                self._plan_cast(plan, type_, self._own_dialect_option(kw, "using"))
             plan.type, plan.existing_type = type_, False
         if autoincrement is not None:
             plan.autoincrement = autoincrement
@@ -333,8 +339,15 @@ class TableRebuild:
             plan.comment = comment
         if name and name != column_name:
             self._rename(column_name, name)
+        if name and name != original_name:
+            self._renamed[original_name] = name
         if insert_before or insert_after:
             self._place(plan.name, insert_before, insert_after)
+
+    def _own_dialect_option(self, kw: dict[str, Any], option: str) -> Any:
+        """``<dialect>_<option>`` for the dialect being migrated; options written for another
+        dialect (``postgresql_using`` in a rebuild on SQLite) are ignored, as in Alembic."""
+        return kw.get(f"{self.impl.dialect.name}_{option}")
 
     def _plan_cast(self, plan: ColumnPlan, new_type: Any, using: Any) -> None:
         source = self._source_column(plan)
@@ -421,6 +434,8 @@ class TableRebuild:
         plan = self._constraint_plan(const, const.table, None)
         if plan is None:
             return
+        if self._renamed and not self._follow_renames(plan):
+            return
         if plan.kind == "primary":
             self.constraints = [c for c in self.constraints if c.kind != "primary"]
             for col in plan.columns:
@@ -442,18 +457,37 @@ class TableRebuild:
             self.constraints = [c for c in self.constraints if c.name != plan.name]
         self.constraints.append(plan)
 
+    def _follow_renames(self, plan: ConstraintPlan) -> bool:
+        """Columns renamed earlier in this batch, as Alembic's rebuild sees them in a new
+        constraint: by the old name they are found (and the constraint follows the rename); by
+        the new name they are not, and Alembic leaves the constraint out of the rebuilt table
+        without a word. dbshift does the same, with a warning; False when left out."""
+        new_names = set(self._renamed.values())
+        unknown = [c for c in plan.columns if c in new_names and c not in self._renamed]
+        if unknown:
+            warnings.warn(
+                f"batch_alter_table({self.table_name!r}): the new {plan.kind} constraint "
+                f"{plan.name or ''!r} names column(s) {', '.join(map(repr, unknown))} by the "
+                "name this same batch gives them; Alembic leaves such a constraint out of the "
+                "rebuilt table, and so does dbshift (add it in a batch of its own)",
+                stacklevel=4,
+            )
+            return False
+        plan.columns = [self._renamed.get(c, c) for c in plan.columns]
+        return True
+
     def _apply_drop_constraint(self, const: Any, **kw: Any) -> None:
         if getattr(const, "_type_bound", False) or getattr(const, "_create_rule", None):
             return  # goes away with the column's old type
         name = resolved_name(const, const.table, None)
         if not name:
-            raise CommandError(
+            raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): drop_constraint needs the constraint's "
                 "name (pass naming_convention=... to name reflected unnamed constraints)"
             )
         found = [c for c in self.constraints if c.name == name]
         if not found:
-            raise CommandError(
+            raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no constraint named {name!r} on the table"
             )
         for plan in found:
@@ -472,7 +506,7 @@ class TableRebuild:
         before = len(self.indexes)
         self.indexes = [i for i in self.indexes if i.name != index.name]
         if len(self.indexes) == before and not kw.get("if_exists"):
-            raise CommandError(
+            raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no index named {index.name!r} on the table"
             )
 
