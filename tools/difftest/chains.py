@@ -88,7 +88,9 @@ CHAINS: dict[str, Chain] = {
             "airflow/migrations",
             "airflow.py",
             full_install=True,
-            environ=(("AIRFLOW_HOME", "{cache}/airflow-home"),),
+            # airflow as a library: importing it configures no logging of its own (its
+            # structlog lines on stdout would mix with the offline SQL)
+            environ=(("AIRFLOW_HOME", "{cache}/airflow-home"), ("_AIRFLOW__AS_LIBRARY", "1")),
         ),
         Chain(
             "prefect",
@@ -187,8 +189,9 @@ def chain_environ(chain: Chain) -> dict[str, str]:
     """The environment variables the chain's revisions need, with their directories created."""
     found = {}
     for key, value in chain.environ:
-        value = value.replace("{cache}", str(cache_dir()))
-        Path(value).mkdir(parents=True, exist_ok=True)
+        if "{cache}" in value:  # a directory of its own in the cache
+            value = value.replace("{cache}", str(cache_dir()))
+            Path(value).mkdir(parents=True, exist_ok=True)
         found[key] = value
     return found
 

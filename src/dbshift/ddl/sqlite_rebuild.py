@@ -563,7 +563,8 @@ class SQLiteRebuild:
 
     def after_swap(self, expression_indexes: list[tuple[str, str]], check_foreign_keys: bool) -> None:
         """Re-create expression indexes, views and triggers; restore AUTOINCREMENT's counter;
-        check the foreign keys of the table and, with enforcement on, those pointing at it."""
+        check the foreign keys of the table and, with enforcement on, those pointing at it
+        (a warning, see :meth:`_check_foreign_keys`)."""
         for name, sql in expression_indexes:
             self._recreate("index", name, sql)
         for type_, name, sql in self._dependents:
@@ -578,21 +579,35 @@ class SQLiteRebuild:
                 self._check_foreign_keys(name)
 
     def _check_foreign_keys(self, name: str) -> None:
+        """Warn about foreign keys of ``name`` the rebuilt table no longer serves.
+
+        Alembic checks nothing here; neither check loses data, so both are warnings: the
+        referenced columns are no longer a key of the rebuilt table ("foreign key mismatch",
+        writes to those tables fail while enforcement is on), or rows refer to rows that are
+        not there.
+        """
+        import warnings
+
         try:
             bad = self._conn.exec_driver_sql(
                 f"PRAGMA {self._pragma}foreign_key_check({_quote(name)})"
             ).fetchall()
         except Exception as err:  # "foreign key mismatch": the referenced columns went away
-            raise CommandError(
+            warnings.warn(
                 f"batch_alter_table({self.table_name!r}): foreign keys of {name!r} no longer "
-                f"match the rebuilt table: {one_line(err, database_message=True)}"
-            ) from err
+                f"match the rebuilt table ({one_line(err, database_message=True)}); writes to "
+                "those tables fail while foreign keys are enforced, until a later migration "
+                "fixes them",
+                stacklevel=2,
+            )
+            return
         if bad:
             parents = sorted({row[2] for row in bad})
-            raise CommandError(
+            warnings.warn(
                 f"batch_alter_table({self.table_name!r}): {len(bad)} row(s) of {name!r} violate "
                 f"its foreign key(s) to {', '.join(parents)} (first rowids: "
-                f"{', '.join(str(row[1]) for row in bad[:5])})"
+                f"{', '.join(str(row[1]) for row in bad[:5])})",
+                stacklevel=2,
             )
 
     def _recreate(self, type_: str, name: str, sql: str) -> None:

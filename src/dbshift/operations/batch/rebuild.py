@@ -85,6 +85,8 @@ class TableRebuild:
         self._pending_renames: list[tuple[str, str]] = []
         #: old name -> new name of the columns this batch renamed so far
         self._renamed: dict[str, str] = {}
+        #: names of the constraints and indexes that went away with a dropped column
+        self._gone_with_columns: set[str] = set()
         #: (first, second) column orderings from insert_before/insert_after, for partial_reordering.
         self._order_pairs: list[tuple[str, str]] = []
         self.table_name = batch.table_name
@@ -290,11 +292,18 @@ class TableRebuild:
                     self.constraints.remove(const)
             elif const.mentions(name):
                 self.constraints.remove(const)
-        self.indexes = [
-            i for i in self.indexes
-            if not (name in [e for e in i.elements if isinstance(e, str)]
-                    or (i.sql is not None and names_identifier(i.sql, name)))
-        ]
+                if const.name:
+                    self._gone_with_columns.add(const.name)
+        kept = []
+        for index in self.indexes:
+            if name in [e for e in index.elements if isinstance(e, str)] or (
+                index.sql is not None and names_identifier(index.sql, name)
+            ):
+                if index.name:
+                    self._gone_with_columns.add(index.name)
+            else:
+                kept.append(index)
+        self.indexes = kept
 
     def _apply_alter_column(
         self,
@@ -437,9 +446,9 @@ class TableRebuild:
         if self._renamed and not self._follow_renames(plan):
             return
         if plan.kind == "primary":
+            # the columns keep their NULL-ability, as under Alembic (servers make key columns
+            # NOT NULL themselves; SQLite lets a non-INTEGER key column hold NULL)
             self.constraints = [c for c in self.constraints if c.kind != "primary"]
-            for col in plan.columns:
-                self._column(col).nullable = False
         if plan.kind == "foreignkey":
             self.added_fk = True
         for col in plan.columns:
@@ -486,6 +495,8 @@ class TableRebuild:
                 "name (pass naming_convention=... to name reflected unnamed constraints)"
             )
         found = [c for c in self.constraints if c.name == name]
+        if not found and name in self._gone_with_columns:
+            return  # dropped with its column earlier in this batch
         if not found:
             raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no constraint named {name!r} on the table"
@@ -505,7 +516,8 @@ class TableRebuild:
     def _apply_drop_index(self, index: Index, **kw: Any) -> None:
         before = len(self.indexes)
         self.indexes = [i for i in self.indexes if i.name != index.name]
-        if len(self.indexes) == before and not kw.get("if_exists"):
+        gone = index.name in self._gone_with_columns  # dropped with its column earlier
+        if len(self.indexes) == before and not kw.get("if_exists") and not gone:
             raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no index named {index.name!r} on the table"
             )
