@@ -336,3 +336,61 @@ with op.batch_alter_table("t") as b:
     table = next(s for t, n, s in seen["dbshift"]["schema"] if n == "t")
     assert "f BOOLEAN DEFAULT (false)" in table and "h INTEGER DEFAULT (10)" in table
     assert "ts DATETIME DEFAULT (CURRENT_TIMESTAMP)" in table
+
+
+def test_index_on_columns_added_later_in_the_batch(tmp_path: Path) -> None:
+    """prefect's downgrades create an index, then add the columns it names."""
+    seen = run_both(
+        tmp_path,
+        ["CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, checksum VARCHAR)",
+         "INSERT INTO t VALUES (1, 'c')"],
+        """
+with op.batch_alter_table("t") as b:
+    b.create_index("uq_name_version", ["name", "version"], unique=False)
+    b.drop_column("checksum")
+    b.add_column(sa.Column("version", sa.VARCHAR(), nullable=True))
+    b.add_column(sa.Column("name", sa.VARCHAR(), nullable=True))
+""",
+    )
+    assert assert_same(seen) == []
+    assert seen["dbshift"]["error"] is None
+    assert [
+        "index", "uq_name_version", "CREATE INDEX uq_name_version ON t (name, version)"
+    ] in seen["dbshift"]["schema"]
+
+
+def test_dropping_an_index_that_went_with_its_column(tmp_path: Path) -> None:
+    """prefect drops a column, then the index on it, in one batch."""
+    seen = run_both(
+        tmp_path,
+        ["CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR, version VARCHAR, "
+         "CONSTRAINT uq_nv UNIQUE (name, version))",
+         "CREATE INDEX ix_nv ON t (name, version)",
+         "INSERT INTO t VALUES (1, 'n', 'v')"],
+        """
+with op.batch_alter_table("t") as b:
+    b.drop_column("version")
+    b.add_column(sa.Column("checksum", sa.String(), nullable=True))
+    b.drop_index("ix_nv")
+    b.drop_constraint("uq_nv", type_="unique")
+""",
+    )
+    assert assert_same(seen) == []
+    assert seen["dbshift"]["error"] is None
+    assert seen["dbshift"]["rows"]["t"] == [[1, "n", None]]
+
+
+def test_a_default_over_several_lines_is_parenthesized_again(tmp_path: Path) -> None:
+    """prefect's UUID default is an expression written over several lines."""
+    seen = run_both(
+        tmp_path,
+        ["CREATE TABLE t (id CHAR(36) DEFAULT (\n    (\n  lower(hex(randomblob(4)))\n    )\n    )"
+         " NOT NULL PRIMARY KEY, v INTEGER)"],
+        """
+with op.batch_alter_table("t") as b:
+    b.alter_column("v", nullable=False)
+""",
+    )
+    assert assert_same(seen) == []
+    table = next(s for t, n, s in seen["dbshift"]["schema"] if n == "t")
+    assert "DEFAULT (( lower(hex(randomblob(4))) ))" in table

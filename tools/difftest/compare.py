@@ -126,6 +126,11 @@ def compare_outcomes(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     wrapped kind must be in the other side's exception chain.
     """
     oa, ob = _outcome(a), _outcome(b)
+    if (oa.get("failed_at") is None) != (ob.get("failed_at") is None):
+        # only one side logged the step (an env.py without logging: Alembic logs nothing,
+        # dbshift's command line still says which step runs)
+        oa.pop("failed_at", None)
+        ob.pop("failed_at", None)
     if oa.get("error_kind") and ob.get("error_kind") and oa["error_kind"] != ob["error_kind"]:
         chain_a = (a.get("error") or {}).get("chain") or []
         chain_b = (b.get("error") or {}).get("chain") or []
@@ -159,8 +164,16 @@ ACCEPTED = {
     "sqlite-offline-transaction": (
         "dbshift wraps an offline SQLite script in BEGIN/COMMIT (transactional DDL on SQLite)"
     ),
+    "clock-in-sql": (
+        "the revision writes the current time into its SQL (a timestamp literal); both tools "
+        "write one, taken when each ran"
+    ),
     "sqlite-collation-kept": (
         "a SQLite batch rebuild keeps a column's COLLATE clause; Alembic's rebuild drops it"
+    ),
+    "sqlite-expression-index-kept": (
+        "a SQLite batch rebuild keeps the table's indexes on expressions; Alembic's rebuild "
+        "drops them (SQLAlchemy cannot reflect them)"
     ),
 }
 
@@ -176,18 +189,67 @@ def _without_collations(schema: Any) -> Any:
     return {**schema, "raw_ddl": raw}
 
 
+def _is_expression_index(sql: Any) -> bool:
+    """Whether a SQLite ``CREATE INDEX`` indexes an expression (a call, an operator, a literal)
+    rather than plain columns."""
+    if not isinstance(sql, str) or not sql.upper().startswith(("CREATE INDEX", "CREATE UNIQUE")):
+        return False
+    start = sql.find("(", sql.upper().find(" ON "))
+    if start < 0:
+        return False
+    depth, end = 0, len(sql)
+    for i in range(start, len(sql)):  # the column list ends at its own closing parenthesis
+        depth += {"(": 1, ")": -1}.get(sql[i], 0)
+        if depth == 0:
+            end = i
+            break
+    body = sql[start + 1 : end]
+    return any(ch in body for ch in "('|+-*/")
+
+
+def _without_kept_expression_indexes(a: Any, b: Any) -> Any:
+    """``b`` less the expression indexes it has and ``a`` lacks."""
+    if not isinstance(b, dict) or not isinstance(b.get("raw_ddl"), dict):
+        return b
+    theirs = (a or {}).get("raw_ddl") or {}
+    raw = {
+        key: sql for key, sql in b["raw_ddl"].items()
+        if key in theirs or not (key.startswith("index ") and _is_expression_index(sql))
+    }
+    return {**b, "raw_ddl": raw}
+
+
 def _schema_difference(a: Any, b: Any, path: str = "") -> tuple[list[str], str | None, list[str]]:
     """``(differences, accepted reason, accepted differences)`` of two snapshots: differences
-    that are only a COLLATE clause dbshift's rebuild kept are accepted, nothing else."""
+    that are only a COLLATE clause or expression indexes dbshift's rebuild kept are accepted,
+    nothing else."""
     found = diff_values(a, b, path)
-    if found and not diff_values(_without_collations(a), _without_collations(b), path):
+    if not found:
+        return found, None, []
+    plain_a, plain_b = _without_collations(a), _without_collations(b)
+    if not diff_values(plain_a, plain_b, path):
         return [], ACCEPTED["sqlite-collation-kept"], found
+    if not diff_values(plain_a, _without_kept_expression_indexes(plain_a, plain_b), path):
+        reasons = [ACCEPTED["sqlite-expression-index-kept"]]
+        if diff_values(a, _without_kept_expression_indexes(a, b), path):
+            reasons.append(ACCEPTED["sqlite-collation-kept"])
+        return [], "; ".join(reasons), found
     return found, None, []
 
 
 def _snapshot_parts(snapshot: dict[str, Any] | None) -> tuple[Any, dict[str, Any]]:
     snapshot = snapshot or {}
     return snapshot.get("versions"), {k: v for k, v in snapshot.items() if k != "versions"}
+
+
+_TIMESTAMP = re.compile(
+    r"'\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?'"
+)
+
+
+def _without_clock(statements: list[str]) -> list[str]:
+    """Statements with their timestamp literals replaced by one placeholder."""
+    return [_TIMESTAMP.sub("'<timestamp>'", s) for s in statements]
 
 
 def _sqlite_transaction_only(a: list[str], b: list[str]) -> list[str]:
@@ -246,6 +308,8 @@ def compare_runs(
                 remaining = _sqlite_transaction_only(sa_, sb) if backend == "sqlite" else raw
                 if remaining != raw:
                     add(f"{name}.statements", remaining, ACCEPTED["sqlite-offline-transaction"], raw)
+                elif raw and not diff_statements(_without_clock(sa_), _without_clock(sb)):
+                    add(f"{name}.statements", [], ACCEPTED["clock-in-sql"], raw)
                 else:
                     add(f"{name}.statements", raw)
     return checks

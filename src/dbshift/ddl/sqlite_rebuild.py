@@ -192,9 +192,9 @@ class SQLiteRebuild:
         """Put a reflected default expression back in parentheses, as Alembic's rebuild does.
 
         SQLite reports ``DEFAULT (false)`` as ``false``; the rebuilt table declares it
-        ``DEFAULT (false)`` again. Left bare: a quoted string, one digit or dot, and text that
-        already starts with ``(`` and ends with ``)`` (so ``10`` comes back as ``(10)``, like
-        under Alembic).
+        ``DEFAULT (false)`` again. Left bare: a quoted string, one digit or dot, and one line
+        that already starts with ``(`` and ends with ``)`` (so ``10`` comes back as ``(10)``,
+        like under Alembic).
         """
         default = column_info.get("default")
         if default and _bare_default_expression(default):
@@ -662,12 +662,16 @@ class DeclaredType(sqltypes.UserDefinedType):
 
 
 def _bare_default_expression(default: str) -> bool:
-    """Whether a reflected default needs parentheses to be a valid ``DEFAULT`` again."""
-    if len(default) == 1 and default in "0123456789.":
+    """Whether a reflected default gets parentheses again (as Alembic's rebuild decides: text
+    over several lines always does, even when it is parenthesized already)."""
+    text = default.removesuffix("\n")
+    if "\n" in text:
+        return True
+    if len(text) == 1 and text in "0123456789.":
         return False
-    if len(default) > 2 and default[0] == default[-1] == "'":
+    if len(text) > 2 and text[0] == text[-1] == "'":
         return False
-    return not (len(default) > 2 and default[0] == "(" and default[-1] == ")")
+    return not (len(text) > 2 and text[0] == "(" and text[-1] == ")")
 
 
 def _name_inline_foreign_keys(table: Table, sql: str) -> None:

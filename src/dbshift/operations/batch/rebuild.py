@@ -139,6 +139,7 @@ class TableRebuild:
         self._plan_from(old, support)
         for opname, args, kw in batch.batch:
             getattr(self, "_apply_" + opname)(*args, **dict(kw))
+        self._check_index_columns()
         self._apply_reordering()
         new = self._new_table()
         self._execute(old, new, support)
@@ -508,10 +509,15 @@ class TableRebuild:
         self.indexes = [i for i in self.indexes if i.name != index.name]
         plan = index_plan(index)
         plan.elements = [self._translate(e) if isinstance(e, str) else e for e in plan.elements]
-        for element in plan.elements:
-            if isinstance(element, str):
-                self._column(element)
+        # its columns are looked up once every op has run (as Alembic does): a batch may
+        # create the index before adding the columns it names
         self.indexes.append(plan)
+
+    def _check_index_columns(self) -> None:
+        for plan in self.indexes:
+            for element in plan.elements:
+                if isinstance(element, str):
+                    self._column(element)
 
     def _apply_drop_index(self, index: Index, **kw: Any) -> None:
         before = len(self.indexes)
