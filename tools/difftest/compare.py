@@ -165,8 +165,8 @@ ACCEPTED = {
         "dbshift wraps an offline SQLite script in BEGIN/COMMIT (transactional DDL on SQLite)"
     ),
     "clock-in-sql": (
-        "the revision writes the current time into its SQL (a timestamp literal); both tools "
-        "write one, taken when each ran"
+        "the revision writes the current time into its SQL (a timestamp literal, a log line); "
+        "both tools write one, taken when each ran"
     ),
     "sqlite-collation-kept": (
         "a SQLite batch rebuild keeps a column's COLLATE clause; Alembic's rebuild drops it"
@@ -243,13 +243,14 @@ def _snapshot_parts(snapshot: dict[str, Any] | None) -> tuple[Any, dict[str, Any
 
 
 _TIMESTAMP = re.compile(
-    r"'\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?'"
+    r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?"
 )
 
 
 def _without_clock(statements: list[str]) -> list[str]:
-    """Statements with their timestamp literals replaced by one placeholder."""
-    return [_TIMESTAMP.sub("'<timestamp>'", s) for s in statements]
+    """Statements with their timestamps (literals, a log line's time) replaced by one
+    placeholder."""
+    return [_TIMESTAMP.sub("<timestamp>", s) for s in statements]
 
 
 def _sqlite_transaction_only(a: list[str], b: list[str]) -> list[str]:
