@@ -394,3 +394,43 @@ with op.batch_alter_table("t") as b:
     assert assert_same(seen) == []
     table = next(s for t, n, s in seen["dbshift"]["schema"] if n == "t")
     assert "DEFAULT (( lower(hex(randomblob(4))) ))" in table
+
+
+def test_a_column_dropped_and_added_again_keeps_its_indexes(tmp_path: Path) -> None:
+    """mlflow moves a generated column: drop it and add it again in one batch; the index on
+    it stays (Alembic settles indexes once every op has run)."""
+    seen = run_both(
+        tmp_path,
+        ["CREATE TABLE spans (id INTEGER NOT NULL PRIMARY KEY, e INTEGER, s BIGINT, f BIGINT, "
+         "d BIGINT GENERATED ALWAYS AS (f - s) STORED, content TEXT)",
+         "CREATE INDEX ix_e_d ON spans (e, d)",
+         "INSERT INTO spans (id, e, s, f, content) VALUES (1, 7, 10, 15, 'c')"],
+        """
+with op.batch_alter_table("spans") as b:
+    b.drop_column("d")
+    b.add_column(sa.Column("attrs", sa.JSON(), nullable=True))
+    b.add_column(sa.Column("d", sa.BigInteger(), sa.Computed("f - 1", persisted=True)),
+                 insert_before="content")
+""",
+    )
+    assert assert_same(seen) == []
+    assert seen["dbshift"]["error"] is None
+    assert ["index", "ix_e_d", "CREATE INDEX ix_e_d ON spans (e, d)"] in seen["dbshift"]["schema"]
+    assert seen["dbshift"]["rows"]["spans"] == [[1, 7, 10, 15, 14, "c", None]]
+
+
+def test_an_index_on_a_dropped_column_goes_with_it(tmp_path: Path) -> None:
+    """Alembic re-creates the index and fails ("no such column"); dbshift leaves it out."""
+    seen = run_both(
+        tmp_path,
+        ["CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, s INTEGER, v INTEGER)",
+         "CREATE INDEX ix_s ON t (s)", "CREATE INDEX ix_v ON t (v)"],
+        """
+with op.batch_alter_table("t") as b:
+    b.drop_column("s")
+""",
+    )
+    assert "no such column: s" in seen["alembic"]["error"][2]
+    assert seen["dbshift"]["error"] is None
+    names = [n for _t, n, _s in seen["dbshift"]["schema"]]
+    assert "ix_v" in names and "ix_s" not in names

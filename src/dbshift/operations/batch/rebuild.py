@@ -85,8 +85,13 @@ class TableRebuild:
         self._pending_renames: list[tuple[str, str]] = []
         #: old name -> new name of the columns this batch renamed so far
         self._renamed: dict[str, str] = {}
-        #: names of the constraints and indexes that went away with a dropped column
-        self._gone_with_columns: set[str] = set()
+        #: column dropped by this batch -> the constraints and indexes on it then (they go,
+        #: unless the batch adds a column of that name again)
+        self._dropped: dict[str, list[Any]] = {}
+        #: columns the batch added
+        self._added: set[str] = set()
+        #: indexes this batch created (their columns must exist once every op has run)
+        self._created_indexes: list[IndexPlan] = []
         #: (first, second) column orderings from insert_before/insert_after, for partial_reordering.
         self._order_pairs: list[tuple[str, str]] = []
         self.table_name = batch.table_name
@@ -139,7 +144,7 @@ class TableRebuild:
         self._plan_from(old, support)
         for opname, args, kw in batch.batch:
             getattr(self, "_apply_" + opname)(*args, **dict(kw))
-        self._check_index_columns()
+        self._settle_dropped_columns()
         self._apply_reordering()
         new = self._new_table()
         self._execute(old, new, support)
@@ -266,6 +271,7 @@ class TableRebuild:
                 f"batch_alter_table({self.table_name!r}): column {plan.name!r} already exists"
             )
         self.columns[plan.name] = plan
+        self._added.add(plan.name)
         self._place(plan.name, before, after)
         if column.primary_key:
             pk = self._primary_key()
@@ -286,25 +292,36 @@ class TableRebuild:
                 return
             self._column(name)
         del self.columns[name]
+        on_it = [c for c in self.constraints if c.kind != "primary" and c.mentions(name)]
+        on_it += [
+            i for i in self.indexes
+            if name in [e for e in i.elements if isinstance(e, str)]
+            or (i.sql is not None and names_identifier(i.sql, name))
+        ]
+        self._dropped.setdefault(name, []).extend(on_it)
         for const in list(self.constraints):
             if const.kind == "primary" and name in const.columns:
                 const.columns.remove(name)
                 if not const.columns:
                     self.constraints.remove(const)
-            elif const.mentions(name):
-                self.constraints.remove(const)
-                if const.name:
-                    self._gone_with_columns.add(const.name)
-        kept = []
-        for index in self.indexes:
-            if name in [e for e in index.elements if isinstance(e, str)] or (
-                index.sql is not None and names_identifier(index.sql, name)
-            ):
-                if index.name:
-                    self._gone_with_columns.add(index.name)
-            else:
-                kept.append(index)
-        self.indexes = kept
+        # other constraints and indexes on the column are settled once every op has run (as
+        # Alembic does): the batch may drop them itself, or add the column again
+
+    def _settle_dropped_columns(self) -> None:
+        """Leave out the constraints and indexes of the table on columns the batch dropped
+        (and did not add again); an index the batch created must name existing columns."""
+        doomed = {
+            id(plan)
+            for name, plans in self._dropped.items()
+            if name not in self._added
+            for plan in plans
+        }
+        self.constraints = [c for c in self.constraints if id(c) not in doomed]
+        self.indexes = [i for i in self.indexes if id(i) not in doomed]
+        for plan in self._created_indexes:
+            for element in plan.elements:
+                if isinstance(element, str) and any(plan is i for i in self.indexes):
+                    self._column(element)
 
     def _apply_alter_column(
         self,
@@ -496,8 +513,6 @@ class TableRebuild:
                 "name (pass naming_convention=... to name reflected unnamed constraints)"
             )
         found = [c for c in self.constraints if c.name == name]
-        if not found and name in self._gone_with_columns:
-            return  # dropped with its column earlier in this batch
         if not found:
             raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no constraint named {name!r} on the table"
@@ -512,18 +527,12 @@ class TableRebuild:
         # its columns are looked up once every op has run (as Alembic does): a batch may
         # create the index before adding the columns it names
         self.indexes.append(plan)
-
-    def _check_index_columns(self) -> None:
-        for plan in self.indexes:
-            for element in plan.elements:
-                if isinstance(element, str):
-                    self._column(element)
+        self._created_indexes.append(plan)
 
     def _apply_drop_index(self, index: Index, **kw: Any) -> None:
         before = len(self.indexes)
         self.indexes = [i for i in self.indexes if i.name != index.name]
-        gone = index.name in self._gone_with_columns  # dropped with its column earlier
-        if len(self.indexes) == before and not kw.get("if_exists") and not gone:
+        if len(self.indexes) == before and not kw.get("if_exists"):
             raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no index named {index.name!r} on the table"
             )
