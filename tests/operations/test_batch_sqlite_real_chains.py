@@ -434,3 +434,46 @@ with op.batch_alter_table("t") as b:
     assert seen["dbshift"]["error"] is None
     names = [n for _t, n, _s in seen["dbshift"]["schema"]]
     assert "ix_v" in names and "ix_s" not in names
+
+
+def test_a_new_enum_replaces_the_check_of_the_old_one(tmp_path: Path) -> None:
+    """mlflow's runs.status: the old Enum's CHECK (named like the type) goes with the type."""
+    seen = run_both(
+        tmp_path,
+        ["CREATE TABLE runs (id INTEGER NOT NULL PRIMARY KEY, status VARCHAR(9), "
+         "CONSTRAINT status CHECK (status IN ('SCHEDULED', 'FAILED')))",
+         "INSERT INTO runs VALUES (1, 'FAILED')"],
+        """
+with op.batch_alter_table("runs") as b:
+    b.alter_column(
+        "status",
+        type_=sa.Enum("SCHEDULED", "FAILED", "KILLED", create_constraint=True, native_enum=False),
+        existing_type=sa.Enum("SCHEDULED", "FAILED", create_constraint=True, native_enum=False,
+                              name="status"),
+    )
+""",
+    )
+    assert assert_same(seen) == []
+    table = next(s for t, n, s in seen["dbshift"]["schema"] if n == "runs")
+    assert "'KILLED'" in table and "CONSTRAINT status" not in table
+
+
+def test_a_column_with_an_expression_default_rebuilds_the_table(tmp_path: Path) -> None:
+    """mlflow's ``workspace`` column: ``server_default=text("'default'")`` (an expression to
+    SQLAlchemy, however literal) makes Alembic rebuild, and so the stored SQL is its rebuild's."""
+    seen = run_both(
+        tmp_path,
+        ["CREATE TABLE evaluation_datasets (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(5))",
+         "INSERT INTO evaluation_datasets VALUES (1, 'a')"],
+        """
+with op.batch_alter_table("evaluation_datasets") as b:
+    b.add_column(sa.Column("workspace", sa.String(63), nullable=False,
+                           server_default=sa.text("'default'")))
+with op.batch_alter_table("evaluation_datasets") as b:
+    b.add_column(sa.Column("plain", sa.String(5), server_default="x"))
+""",
+    )
+    assert assert_same(seen) == []
+    table = next(s for t, n, s in seen["dbshift"]["schema"] if n == "evaluation_datasets")
+    assert table.startswith('CREATE TABLE "evaluation_datasets"')
+    assert seen["dbshift"]["rows"]["evaluation_datasets"] == [[1, "a", "default", "x"]]

@@ -505,7 +505,14 @@ class TableRebuild:
 
     def _apply_drop_constraint(self, const: Any, **kw: Any) -> None:
         if getattr(const, "_type_bound", False) or getattr(const, "_create_rule", None):
-            return  # goes away with the column's old type
+            # the CHECK of the column's old type (an Enum or Boolean): a reflected one of its
+            # name goes, as under Alembic; without a name or a match it goes with the type
+            name = const.name if isinstance(const.name, str) and const.name else None
+            if name:
+                self.constraints = [
+                    c for c in self.constraints if not (c.kind == "check" and c.name == name)
+                ]
+            return
         name = resolved_name(const, const.table, None)
         if not name:
             raise BatchNameMissing(
