@@ -30,6 +30,7 @@ op.alter_column("t", "c", existing_type=sa.DateTime(), server_default=None)
 op.alter_column("t", "c", existing_type=sa.DateTime(), server_default=sa.text("CURRENT_TIMESTAMP"))
 op.alter_column("t", "c", existing_type=sa.Integer(), type_=sa.BigInteger())
 op.alter_column("t", "c", existing_type=sa.Integer(), nullable=False, existing_server_default="0")
+op.alter_column("t", "c", existing_type=sa.DateTime, nullable=False)  # a class: MODIFY
 print(buf.getvalue())
 '''
 
@@ -45,3 +46,4 @@ def test_alter_column_statements_are_alembics(tmp_path: Path, dialect: str) -> N
     assert out["dbshift"] == out["alembic"]
     assert out["dbshift"][0] == "ALTER TABLE t CHANGE c c TIMESTAMP NULL;"
     assert out["dbshift"][3] == "ALTER TABLE t ALTER COLUMN c DROP DEFAULT;"
+    assert out["dbshift"][-1] == "ALTER TABLE t MODIFY c DATETIME NOT NULL;"
