@@ -98,3 +98,18 @@ def test_a_dbshift_error_that_subclasses_alembics_is_the_same_outcome() -> None:
     # a step only one side logged is not compared; a different one is
     assert outcomes(_failed("ValueError", None), _failed("ValueError")) == []
     assert outcomes(_failed("ValueError", "upgrade x -> y"), _failed("ValueError")) != []
+
+
+def test_index_order_after_a_new_table_and_clock_are_accepted_together() -> None:
+    alembic = ("CREATE TABLE t (a INT, b INT);\nCREATE INDEX ix_b ON t (b);\n"
+               "CREATE INDEX ix_a ON t (a);\nINSERT INTO t VALUES ('2026-01-01 10:00:00');\n")
+    dbshift = ("CREATE TABLE t (a INT, b INT);\nCREATE INDEX ix_a ON t (a);\n"
+               "CREATE INDEX ix_b ON t (b);\nINSERT INTO t VALUES ('2026-01-01 10:00:09');\n")
+    (check,) = [c for c in compare_runs(_sql_run(alembic), _sql_run(dbshift), "mariadb")
+                if c["check"] == "sql_upgrade.statements"]
+    assert check["same"] and "order of a set" in check["accepted"]
+    assert "current time" in check["accepted"]
+    other = dbshift.replace("ix_b ON t (b)", "ix_b ON t (a)")
+    (check,) = [c for c in compare_runs(_sql_run(alembic), _sql_run(other), "mariadb")
+                if c["check"] == "sql_upgrade.statements"]
+    assert not check["same"]

@@ -168,6 +168,10 @@ ACCEPTED = {
         "the revision writes the current time into its SQL (a timestamp literal, a log line); "
         "both tools write one, taken when each ran"
     ),
+    "index-order": (
+        "Alembic creates a new table's indexes in the order of a set, which changes from run to "
+        "run; consecutive CREATE INDEX statements are compared in any order"
+    ),
     "sqlite-collation-kept": (
         "a SQLite batch rebuild keeps a column's COLLATE clause; Alembic's rebuild drops it"
     ),
@@ -253,12 +257,45 @@ def _without_clock(statements: list[str]) -> list[str]:
     return [_TIMESTAMP.sub("<timestamp>", s) for s in statements]
 
 
+def _index_runs_sorted(statements: list[str]) -> list[str]:
+    """Statements with each run of consecutive ``CREATE [UNIQUE] INDEX`` sorted."""
+    out: list[str] = []
+    run: list[str] = []
+    for statement in [*statements, ""]:
+        if statement.upper().startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")):
+            run.append(statement)
+            continue
+        out.extend(sorted(run))
+        run = []
+        if statement:
+            out.append(statement)
+    return out
+
+
 def _sqlite_transaction_only(a: list[str], b: list[str]) -> list[str]:
     """The statement differences left once dbshift's own BEGIN;/COMMIT; lines are set aside."""
     extra = {"BEGIN;", "COMMIT;"}
     if [s for s in a if s in extra]:
         return diff_statements(a, b)
     return diff_statements(a, [s for s in b if s not in extra])
+
+
+def _statements_accepted(
+    a: list[str], b: list[str], raw: list[str]
+) -> tuple[list[str], str | None, list[str]]:
+    """``(differences left, reasons, accepted differences)`` once the timestamps of the run
+    and the order of consecutive CREATE INDEX statements are set aside."""
+    reasons = []
+    if diff_statements(_without_clock(a), _without_clock(b)) != raw:
+        a, b = _without_clock(a), _without_clock(b)
+        reasons.append(ACCEPTED["clock-in-sql"])
+    if diff_statements(_index_runs_sorted(a), _index_runs_sorted(b)) != diff_statements(a, b):
+        a, b = _index_runs_sorted(a), _index_runs_sorted(b)
+        reasons.append(ACCEPTED["index-order"])
+    left = diff_statements(a, b)
+    if left or not reasons:
+        return raw, None, []
+    return [], "; ".join(reasons), raw
 
 
 def compare_runs(
@@ -309,8 +346,8 @@ def compare_runs(
                 remaining = _sqlite_transaction_only(sa_, sb) if backend == "sqlite" else raw
                 if remaining != raw:
                     add(f"{name}.statements", remaining, ACCEPTED["sqlite-offline-transaction"], raw)
-                elif raw and not diff_statements(_without_clock(sa_), _without_clock(sb)):
-                    add(f"{name}.statements", [], ACCEPTED["clock-in-sql"], raw)
+                elif raw:
+                    add(f"{name}.statements", *_statements_accepted(sa_, sb, raw))
                 else:
                     add(f"{name}.statements", raw)
     return checks
