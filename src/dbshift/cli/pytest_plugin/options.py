@@ -44,6 +44,11 @@ def add_options(parser: Any) -> None:
         "The file the built-in tests are collected under, relative to the rootdir "
         f"(default {DEFAULT_TESTS_PATH}); the file that defines the alembic_engine fixture.",
     )
+    parser.addini(
+        "dbshift_lint_since",
+        "lint_pending_revisions: lint the revisions after this one (default: those the test "
+        "database has not applied)",
+    )
     group = parser.getgroup("collect")
     group.addoption(
         "--test-alembic",

@@ -94,6 +94,8 @@ class Stepper:
         self.revision_data = revision_data
         self.skip_revisions = frozenset(skip_revisions or ())
         self.writer = TableWriter()
+        #: The steps of the last walk that succeeded.
+        self.last_steps: list[Any] = []
 
     # ------------------------------------------------------------------ reading
 
@@ -138,8 +140,39 @@ class Stepper:
                 except StepFailed as single:
                     single.target_index = index
                     raise single from None
+            self.last_steps = []
             return self.read_heads()
+        self.last_steps = [step for _, step in walk.planned]
         return walk.end_heads
+
+    def undo(self, steps: Sequence[Any]) -> None:
+        """Run the downgrades of ``steps`` (upgrade steps a walk ran), newest first: the exact
+        inverse of that walk, also where the history has branches (a downgrade to the
+        revision before it in the flattened history would undo other branches too)."""
+        from ...runtime.steps import RevisionStep
+
+        inverse = [
+            RevisionStep(self.script.revision_map, step.revision, False)
+            for step in reversed(steps)
+        ]
+        walk = _Walk("downgrade", [str(getattr(s.revision, "revision", "")) for s in steps])
+
+        def plan(heads: Sequence[str], context: Any) -> list[Any]:
+            walk.connection = context.connection
+            walk.start_heads = tuple(heads)
+            walk.planned = [(0, step) for step in inverse]
+            return inverse
+
+        def started(step: Any) -> None:
+            walk.running += 1
+
+        try:
+            run_env(
+                self.config, self.script, fn=plan, on_step_start=started,
+                lock_options=_NO_LOCK,
+            )
+        except Exception as err:
+            raise self._failure(walk, err) from err
 
     def stamp(self, revision: str) -> None:
         """Set the version table to ``revision`` without running anything."""
