@@ -127,13 +127,24 @@ class MigrationTestItem(pytest.Function):
     def reportinfo(self) -> tuple[Any, int, str]:
         return (self.path, 0, f"[pytest-alembic] {self.name}")
 
-    def repr_failure(self, excinfo: Any, style: Any = None) -> Any:
-        """A migration failure is shown as its message and context, without a traceback into
-        the plugin; other errors as pytest shows them."""
-        from .failure import MigrationTestFailure
+    def repr_failure(self, excinfo: Any) -> Any:  # type: ignore[override]
+        """A failure is shown as its message and context blocks (revision, error, SQL), without
+        a traceback into the plugin; ``--tb=long``/``--tb=native`` show pytest's traceback of an
+        error that is not a migration test failure."""
+        from .failure import MigrationTestFailure, error_context
 
-        if isinstance(excinfo.value, MigrationTestFailure):
-            text = str(excinfo.value)
+        error = excinfo.value
+        if not isinstance(error, MigrationTestFailure) and self.config.option.tbstyle in (
+            "long", "native", "short", "line"
+        ):
+            return super().repr_failure(excinfo)
+        if not isinstance(error, MigrationTestFailure) and isinstance(error, Exception):
+            error = MigrationTestFailure(
+                f"{self.name} stopped on an error (run with --tb=long for the traceback)",
+                context=error_context(error),
+            )
+        if isinstance(error, MigrationTestFailure):
+            text = str(error)
             runner = getattr(self, "funcargs", {}).get("alembic_runner")
             if getattr(runner, "uses_default_engine", False):
                 text += (
@@ -142,4 +153,4 @@ class MigrationTestItem(pytest.Function):
                     "default in-memory SQLite database"
                 )
             return text
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)

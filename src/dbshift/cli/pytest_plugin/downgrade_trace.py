@@ -62,6 +62,7 @@ def _walk_history(connection: Any, alembic_runner: MigrationContext) -> None:
     revisions = history.revisions[:-1]
     if len(revisions) == 1:
         return
+    check = _check_cycle if _rolls_back_ddl(connection) else _check_cycle_committed
     floor = alembic_runner.config.minimum_downgrade_revision
     below_floor = floor is not None
     current = BASE
@@ -69,7 +70,7 @@ def _walk_history(connection: Any, alembic_runner: MigrationContext) -> None:
         if below_floor and revision == floor:
             below_floor = False
         elif not below_floor:
-            _check_cycle(stepper, connection, history, current)
+            check(stepper, connection, history, current)
         if revision != BASE:
             stepper.walk("upgrade", [revision])
             current = revision
@@ -124,6 +125,60 @@ def _check_cycle(stepper: Stepper, connection: Any, history: Any, current: str) 
             context=[
                 (f"DDL diff for {current} -> {upper}", before),
                 (f"DDL diff after performing the {upper} -> {current} downgrade", after),
+                ("What the downgrade leaves behind (autogenerate before vs after)", left),
+            ],
+        )
+
+
+def _rolls_back_ddl(connection: Any) -> bool:
+    """Whether the database can roll DDL back (a savepoint undoes an upgrade)."""
+    from ...ddl.impl import DefaultImpl
+
+    return bool(DefaultImpl.get_by_dialect(connection.dialect).transactional_ddl)
+
+
+def _check_cycle_committed(stepper: Stepper, connection: Any, history: Any, current: str) -> None:
+    """The check where DDL commits by itself (MySQL, MariaDB): no savepoint can take the
+    schema back, so the schema before the upgrade is reflected and autogenerate's view of it is
+    compared before the upgrade and after the upgrade and the downgrade (pytest-alembic's
+    savepoints leave the upgraded tables behind there, and the next revision then fails)."""
+    from ...autogenerate import produce_migrations, render_python_code
+    from ...runtime.migration import MigrationContext as DatabaseContext
+
+    upper = history.next_revision(current)
+    if upper is None or upper == "heads":
+        return
+    context = DatabaseContext.configure(connection)
+    original = MetaData()
+    original.reflect(connection)
+    before = render_python_code(produce_migrations(context, original).upgrade_ops)
+    _move(stepper, "upgrade", upper, current)
+    try:
+        stepper.undo(stepper.last_steps)
+    except StepFailed as failed:
+        if failed.not_implemented:
+            warnings.warn(NOT_IMPLEMENTED_WARNING.format(revision=upper), stacklevel=1)
+            stepper.walk("upgrade", [upper])
+            return
+        raise MigrationTestFailure(
+            f"The downgrade of {upper} to {current} failed.",
+            context=[("Failing Revision", upper), *error_context(failed)],
+        ) from None
+    after = render_python_code(produce_migrations(context, original).upgrade_ops)
+    if before != after:
+        left = "\n".join(
+            difflib.unified_diff(
+                before.splitlines(), after.splitlines(), "before upgrade", "after downgrade",
+                lineterm="",
+            )
+        )
+        raise MigrationTestFailure(
+            f"There is a difference between the pre-'{upper}'-upgrade schema and the "
+            f"post-'{upper}'-downgrade schema. This implies that the upgrade performs some set "
+            "of DDL changes which the downgrade does not precisely undo.",
+            context=[
+                (f"Autogenerate against the schema before {upper}, before the upgrade", before),
+                (f"The same after the {upper} -> {current} downgrade", after),
                 ("What the downgrade leaves behind (autogenerate before vs after)", left),
             ],
         )

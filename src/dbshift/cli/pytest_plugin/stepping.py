@@ -94,6 +94,8 @@ class Stepper:
         self.revision_data = revision_data
         self.skip_revisions = frozenset(skip_revisions or ())
         self.writer = TableWriter()
+        self._one_line: bool | None = None
+        self._positions: dict[str, int] = {}
         #: The steps of the last walk that succeeded.
         self.last_steps: list[Any] = []
 
@@ -232,6 +234,8 @@ class Stepper:
         from ...runtime.steps import downgrade_steps, upgrade_steps
 
         planner = upgrade_steps if walk.direction == "upgrade" else downgrade_steps
+        if self._is_one_line():
+            return self._plan_on_one_line(walk, heads, planner)
         current = set(heads)
         planned: list[tuple[int, Any]] = []
         for index, target in enumerate(walk.targets):
@@ -247,6 +251,66 @@ class Stepper:
                     step.migration_fn = _skip
                 current = _apply(step.head_changes(current), current)
                 planned.append((index, step))
+        walk.end_heads = tuple(sorted(current))
+        return planned
+
+    def _is_one_line(self) -> bool:
+        """Whether the history is one line of revisions (no branch, merge or dependency):
+        then reaching each target in turn takes the steps of reaching the last one."""
+        if self._one_line is None:
+            revisions = list(self.script.revision_map.iterate_revisions("heads", "base"))
+            self._one_line = all(
+                not rev.is_branch_point and len(rev.normalized_down_revisions) <= 1
+                for rev in revisions
+            )
+            self._positions = {rev.revision: -i for i, rev in enumerate(revisions)}
+        return self._one_line
+
+    def _plan_on_one_line(
+        self, walk: _Walk, heads: Sequence[str], planner: Callable[..., list[Any]]
+    ) -> list[tuple[int, Any]]:
+        """The walk's steps on a one-line history: one plan to the farthest target, each step
+        credited to the first target it is needed for (planning every target anew would take
+        time growing with the square of the history's length)."""
+        up = walk.direction == "upgrade"
+        positions = self._positions
+        top, bottom = max(positions.values(), default=0) + 1, min(positions.values(), default=0) - 1
+
+        def position(target: str) -> int:
+            if target in ("heads", "head"):
+                return top
+            if target == "base":
+                return bottom
+            return positions.get(target, positions.get(str(target), bottom))
+
+        targets = [position(t) for t in walk.targets]
+        if not targets:
+            walk.end_heads = tuple(sorted(heads))
+            return []
+        farthest = max(range(len(targets)), key=lambda i: targets[i] if up else -targets[i])
+        walk.planning_target = farthest
+        try:
+            steps = planner(self.script, walk.targets[farthest], tuple(heads))
+        except CommandError as err:
+            if not up and "not a valid downgrade target" in str(err):
+                steps = []
+            else:
+                raise
+        current = set(heads)
+        planned: list[tuple[int, Any]] = []
+        index = 0
+        for step in steps:
+            rev = position(step.revision.revision)
+            # steps come in the walk's order, so the target they serve only moves forward
+            # (targets out of order: search them all from the start)
+            if index and not _serves(up, targets[index - 1], rev):
+                index = 0
+            while index < farthest and not _serves(up, targets[index], rev):
+                index += 1
+            if self._skipped(step):
+                step.migration_fn = _skip
+            current = _apply(step.head_changes(current), current)
+            planned.append((index, step))
         walk.end_heads = tuple(sorted(current))
         return planned
 
@@ -282,6 +346,11 @@ def _destination(walk: _Walk) -> str:
     if walk.targets:
         return walk.targets[-1]
     return "heads" if walk.direction == "upgrade" else "base"
+
+
+def _serves(up: bool, target: int, revision: int) -> bool:
+    """Whether reaching the target at position ``target`` runs the revision at ``revision``."""
+    return target >= revision if up else target < revision
 
 
 def _skip(**kw: Any) -> None:
