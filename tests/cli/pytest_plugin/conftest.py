@@ -42,7 +42,12 @@ def reference_venv() -> None:
 def backend(request: pytest.FixtureRequest) -> tuple[str, str | None]:
     """``(backend, server URL)``: SQLite, PostgreSQL, MariaDB (a server that is down skips, or
     fails in CI)."""
-    name, url = request.param, SERVERS[request.param]
+    return reachable(request.param)
+
+
+def reachable(name: str) -> tuple[str, str | None]:
+    """``(name, server URL)`` of a backend that answers (else a skip, or a failure in CI)."""
+    url = SERVERS[name]
     if url is not None:
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         try:

@@ -399,3 +399,61 @@ def test_fresh_database_helper_gives_empty_databases(backend, tmp_path: Path) ->
             assert sa.inspect(conn).get_table_names() == []
     finally:
         engine.dispose()
+
+
+# --------------------------------------------------------------------------- deliberate differences
+# (README: "Where it deliberately differs from pytest-alembic"; SQLite is enough to show them)
+
+
+def test_seed_rows_are_not_written_again_for_revisions_already_applied(tmp_path: Path) -> None:
+    chain = {**CHAIN, "0003_nickname.py": SEED_REVISION.format(default=', server_default="-"')}
+    conftest = SEED_CONFTEST.replace(FRESH_CONFTEST, CONFTEST)  # one database for all tests
+    runs = run_both(Project(chain, SEED_MODELS, conftest=conftest), tmp_path, "sqlite", None)
+    reference = runs["pytest-alembic"].outcomes["test_up_down_consistency"]
+    assert reference.result == "failure" and "UNIQUE constraint failed" in reference.text
+    assert {o.result for o in runs["dbshift"].outcomes.values()} == {"passed"}
+
+
+def test_a_revision_that_fails_to_import(tmp_path: Path) -> None:
+    chain = dict(CHAIN)
+    chain["0002_email.py"] = chain["0002_email.py"].replace(
+        "import sqlalchemy as sa\n", "import sqlalchemy as sa\nimport no_such_module\n"
+    )
+    runs = run_both(Project(chain, MODELS), tmp_path, "sqlite", None)
+    assert {o.result for o in runs["pytest-alembic"].outcomes.values()} == {"error"}
+    assert {name: o.result for name, o in runs["dbshift"].outcomes.items()} == {
+        "test_model_definitions_match_ddl": "failure", "test_single_head_revision": "passed",
+        "test_up_down_consistency": "failure", "test_upgrade": "failure",
+    }
+    assert runs["pytest-alembic"].returncode == runs["dbshift"].returncode == 1
+
+
+def test_models_in_a_plain_module_of_a_package(tmp_path: Path) -> None:
+    project = Project(
+        CHAIN, "from app.models.tables import metadata  # noqa: F401\n",
+        ini="pytest_alembic_include_experimental = all_models_register_on_metadata\n",
+        extra_files={"app/models/tables.py": MODELS},
+    )
+    # env.py takes metadata from app.models, which imports it from the module app.models.tables
+    runs = run_both(project, tmp_path, "sqlite", None)
+    reference = runs["pytest-alembic"].outcomes["test_all_models_register_on_metadata"]
+    assert reference.result == "failure" and "Invalid module name: app.models.tables" in reference.text
+    assert runs["dbshift"].outcomes["test_all_models_register_on_metadata"].result == "passed"
+
+
+def test_models_missing_from_env_py_fail_both(backend, tmp_path: Path) -> None:
+    project = Project(
+        CHAIN, MODELS,
+        ini="pytest_alembic_include_experimental = all_models_register_on_metadata\n",
+        extra_files={"app/models/audit.py": (
+            "import sqlalchemy as sa\n\nfrom app.models import metadata\n\n"
+            'sa.Table("audit", metadata, sa.Column("id", sa.Integer, primary_key=True))\n'
+        )},
+    )
+    runs = run_both(project, tmp_path, *backend)
+    reference = _same(runs)
+    outcome = reference.outcomes["test_all_models_register_on_metadata"]
+    assert outcome.result == "failure" and "The following tables are affected: audit." in outcome.text
+    assert "The following tables are affected: audit." in (
+        runs["dbshift"].outcomes["test_all_models_register_on_metadata"].text
+    )
