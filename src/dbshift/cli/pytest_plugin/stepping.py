@@ -235,7 +235,10 @@ class Stepper:
 
         planner = upgrade_steps if walk.direction == "upgrade" else downgrade_steps
         if self._is_one_line():
-            return self._plan_on_one_line(walk, heads, planner)
+            try:
+                return self._plan_on_one_line(walk, heads, planner)
+            except Exception:
+                pass  # planned again target by target, which names the target that fails
         current = set(heads)
         planned: list[tuple[int, Any]] = []
         for index, target in enumerate(walk.targets):
