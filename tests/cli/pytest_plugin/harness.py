@@ -261,10 +261,15 @@ def fresh_database(backend: str, server_url: str | None, project: Path, tool: st
 def run_both(
     project: Project, base: Path, backend: str, server_url: str | None, *args: str
 ) -> dict[str, Run]:
-    """The project under each tool, each in its own copy and on its own empty database."""
-    runs = {}
-    for tool in TOOLS:
+    """The project under each tool, each in its own copy and on its own empty database (the two
+    runs at the same time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(tool: str) -> Run:
         where = project.write(base / tool)
         url = fresh_database(backend, server_url, where, tool)
-        runs[tool] = run_pytest(tool, where, url, *args)
-    return runs
+        return run_pytest(tool, where, url, *args)
+
+    with ThreadPoolExecutor(max_workers=len(TOOLS)) as pool:
+        found = dict(zip(TOOLS, pool.map(one, TOOLS)))
+    return found

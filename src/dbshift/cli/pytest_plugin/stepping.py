@@ -134,7 +134,7 @@ class Stepper:
         except StepFailed as failed:
             if failed.target_index == 0 or walk.running < 0:
                 raise
-            if self.read_heads() != walk.start_heads:
+            if set(self.read_heads()) != set(walk.start_heads):
                 raise  # steps before the failure stayed (no transactional DDL): as it is
             for index, target in enumerate(walk.targets):
                 try:
