@@ -725,6 +725,17 @@ class DefaultImpl:
         """Whether ``include_schemas`` must leave ``schema`` out (the database's own schemas)."""
         return schema == "information_schema"
 
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, is_index: bool = False,
+        **kw: Any,
+    ) -> str:
+        """The SQL of ``expr`` (a server default, an index expression ...) as autogenerate writes
+        it into ``sa.text(...)``: compiled for this dialect, bound values inlined."""
+        compiled = expr.compile(
+            dialect=self.dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+        )
+        return str(compiled)
+
     def render_type(self, type_: Any, autogen_context: Any) -> str | bool:
         """Python source for ``type_`` in a generated revision, or False for the generic rendering."""
         return False

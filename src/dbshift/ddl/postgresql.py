@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Identity, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause
 from sqlalchemy.types import NULLTYPE
 
 from ..util.error_text import one_line
@@ -63,6 +63,18 @@ _CAST_ANYWHERE = re.compile(r"::[a-z_\[\]]+")
 
 class PostgresqlImpl(DefaultImpl):
     """PostgreSQL implementation (transactional DDL)."""
+
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, is_index: bool = False,
+        **kw: Any,
+    ) -> str:
+        """An index expression other than a plain column is written in parentheses, as
+        PostgreSQL's CREATE INDEX needs it."""
+        if is_index and not isinstance(expr, ColumnClause):
+            expr = expr.self_group()
+        return super().render_ddl_sql_expr(
+            expr, is_server_default=is_server_default, is_index=is_index, **kw
+        )
 
     __dialect__ = "postgresql"
     transactional_ddl = True
