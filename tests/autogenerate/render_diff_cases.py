@@ -249,7 +249,6 @@ def _pg_types(md: sa.MetaData) -> None:
         sa.Column("bits", postgresql.BIT(3)),
         sa.Column("tsv", postgresql.TSVECTOR),
         sa.Column("r", postgresql.INT4RANGE),
-        sa.Column("hs", postgresql.HSTORE),
     )
 
 
@@ -421,7 +420,7 @@ def _index_expression(md: sa.MetaData, backend: str, changed: bool) -> None:
         sa.Index("ix_item_sum", t.c.qty + 1, t.c.name)
 
 
-@case("index_expression_drop")
+@case("index_expression_drop", backends=("sqlite", "postgresql"))
 def _index_expression_drop(md: sa.MetaData, backend: str, changed: bool) -> None:
     _index_expression(md, backend, not changed)
 
@@ -584,8 +583,15 @@ def _schema(md: sa.MetaData, backend: str, changed: bool) -> None:
         sa.Table("made", md, sa.Column("id", sa.Integer, primary_key=True),
                  sa.Column("remote_id", sa.ForeignKey("s2.remote.id")),
                  schema="s2", comment="in s2")
-    else:
-        sa.Table("gone", md, sa.Column("id", sa.Integer, primary_key=True), schema="s2")
+
+
+@case("schema_drop_table", backends=PG, schemas=("s2",))
+def _schema_drop(md: sa.MetaData, backend: str, changed: bool) -> None:
+    sa.Table("local", md, sa.Column("id", sa.Integer, primary_key=True))
+    if not changed:
+        sa.Table("gone", md, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("local_id", sa.ForeignKey("local.id")),
+                 sa.Column("tag", sa.String(5), unique=True), schema="s2")
 
 
 def _second(md: sa.MetaData, backend: str) -> None:
@@ -610,14 +616,20 @@ def _batch(md: sa.MetaData, backend: str, changed: bool) -> None:
             md, backend,
             name=sa.Column("name", sa.String(80), nullable=True),
             extra=sa.Column("extra", sa.Integer, server_default="0"),
-            note=None,
         )
         sa.Index("ix_item_extra", t.c.extra)
         t.append_constraint(sa.UniqueConstraint("qty", name="uq_item_qty"))
         t.comment = "items" if comments else None
         sa.Table("fresh", md, sa.Column("id", sa.Integer, primary_key=True))
     else:
-        t = _item(md, backend)
+        _item(md, backend)
+
+
+@case("batch_mode_drops", opts={"render_as_batch": True})
+def _batch_drops(md: sa.MetaData, backend: str, changed: bool) -> None:
+    t = _item(md, backend, note=None if changed else sa.Column("note", sa.String(20)),
+              extra=sa.Column("extra", sa.Integer) if changed else None)
+    if not changed:
         sa.Index("ix_item_note", t.c.note)
 
 
@@ -641,7 +653,7 @@ def _prefixes(md: sa.MetaData, backend: str, changed: bool) -> None:
                  sa.CheckConstraint("id > 0", name="ck_priced_id"))
 
 
-@case("user_type_default_prefix", runnable=False)
+@case("user_type_default_prefix")
 def _user_type(md: sa.MetaData, backend: str, changed: bool) -> None:
     cols = [sa.Column("price", Money)] if changed else []
     _item(md, backend, **{c.name: c for c in cols})

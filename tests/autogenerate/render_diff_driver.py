@@ -114,7 +114,9 @@ def reset(engine: sa.Engine, backend: str) -> None:
 def engine_for(backend: str, url: str, work: Path, name: str) -> sa.Engine:
     """The case's engine: a fresh file on SQLite, the emptied database otherwise."""
     if backend == "sqlite":
-        url = f"sqlite:///{work / (name + '.db')}"
+        path = work / (name + ".db")
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
     return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
 

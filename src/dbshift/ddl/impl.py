@@ -736,6 +736,11 @@ class DefaultImpl:
         )
         return str(compiled)
 
+    def adjust_reflected_dialect_options(self, reflected: Mapping[str, Any], kind: str) -> dict[str, Any]:
+        """The dialect options of a reflected constraint/index (``kind``) that autogenerate
+        keeps on the object it builds from it."""
+        return dict(reflected.get("dialect_options") or {})
+
     def render_type(self, type_: Any, autogen_context: Any) -> str | bool:
         """Python source for ``type_`` in a generated revision, or False for the generic rendering."""
         return False

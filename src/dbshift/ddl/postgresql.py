@@ -76,6 +76,13 @@ class PostgresqlImpl(DefaultImpl):
             expr, is_server_default=is_server_default, is_index=is_index, **kw
         )
 
+    def adjust_reflected_dialect_options(self, reflected: Any, kind: str) -> dict[str, Any]:
+        """An empty ``postgresql_include`` is left out."""
+        options = dict(reflected.get("dialect_options") or {})
+        if not options.get("postgresql_include"):
+            options.pop("postgresql_include", None)
+        return options
+
     __dialect__ = "postgresql"
     transactional_ddl = True
     type_synonyms = DefaultImpl.type_synonyms + ({"FLOAT", "DOUBLE PRECISION"},)

@@ -19,7 +19,7 @@ from ...operations.ops import (
     DropIndexOp,
     ModifyTableOps,
 )
-from ..reflection import ReflectedTable
+from ..reflection import ReflectedTable, build_unique_for_op
 from ..registry import comparators
 from ..reversal import with_reverse
 from .tables import CHECKS_PLUGIN
@@ -219,7 +219,8 @@ def _drop_op(
         const, const.name, "unique_constraint", True, None
     ):
         return None
-    return DropConstraintOp.from_constraint(const)
+    # the re-created constraint carries the dialect options the dialect keeps (render, issue 13)
+    return DropConstraintOp.from_constraint(build_unique_for_op(ctx.impl, table, conn.source))
 
 
 # ---------------------------------------------------------------------------------------------
