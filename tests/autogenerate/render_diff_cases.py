@@ -625,6 +625,17 @@ def _batch(md: sa.MetaData, backend: str, changed: bool) -> None:
         _item(md, backend)
 
 
+@case("batch_alter_columns", opts={"render_as_batch": True})
+def _batch_alter(md: sa.MetaData, backend: str, changed: bool) -> None:
+    _item(
+        md, backend,
+        name=sa.Column("name", sa.String(80 if changed else 50), nullable=changed),
+        qty=sa.Column("qty", sa.Integer, server_default="5" if changed else "1"),
+        note=sa.Column("note", sa.String(20), nullable=not changed,
+                       server_default="n" if changed else None),
+    )
+
+
 @case("batch_mode_drops", opts={"render_as_batch": True})
 def _batch_drops(md: sa.MetaData, backend: str, changed: bool) -> None:
     t = _item(md, backend, note=None if changed else sa.Column("note", sa.String(20)),

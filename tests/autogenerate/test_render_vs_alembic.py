@@ -127,33 +127,35 @@ def _database_url(backend: str, tool: str) -> str:
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """``{tool: {backend: {case: {"text": ..., "roundtrip": ...}}}}`` from both drivers."""
+    """``{tool: {backend: {case: {"text": ..., "roundtrip": ...}}}}``: one driver process per
+    tool and backend, all at once (they wait on the databases more than on the CPU)."""
     require_alembic()
-    procs = {}
+    procs = []
     for tool in ("alembic", "dbshift"):
-        work = tmp_path_factory.mktemp(f"rdiff-{tool}")
-        backends = {"sqlite": ""}
-        backends.update({b: _database_url(b, tool) for b in ("postgresql", "mariadb")})
-        args = json.dumps({
-            "work": str(work), "out": str(work / "results.json"), "backends": backends,
-            "roundtrip": tool == "dbshift",
-        })
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("PYTHONPATH", "ALEMBIC_CONFIG", "DBSHIFT_CONFIG")}
-        env["PYTHONHASHSEED"] = "0"
-        if tool == "dbshift":
-            env["PYTHONPATH"] = str(HERE.parent.parent / "src")
-            argv = [str(python_of(tool)), "-c", _DBSHIFT_PRELUDE, str(DRIVER), args]
-        else:
-            argv = [str(python_of(tool)), str(DRIVER), args]
-        procs[tool] = (work, subprocess.Popen(
-            argv, env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        ))
-    out = {}
-    for tool, (work, proc) in procs.items():
+        for backend in render_diff_cases.ALL:
+            work = tmp_path_factory.mktemp(f"rdiff-{tool}-{backend}")
+            url = "" if backend == "sqlite" else _database_url(backend, tool)
+            args = json.dumps({
+                "work": str(work), "out": str(work / "results.json"), "backends": {backend: url},
+                "roundtrip": tool == "dbshift",
+            })
+            env = {k: v for k, v in os.environ.items()
+                   if k not in ("PYTHONPATH", "ALEMBIC_CONFIG", "DBSHIFT_CONFIG")}
+            env["PYTHONHASHSEED"] = "0"
+            if tool == "dbshift":
+                env["PYTHONPATH"] = str(HERE.parent.parent / "src")
+                argv = [str(python_of(tool)), "-c", _DBSHIFT_PRELUDE, str(DRIVER), args]
+            else:
+                argv = [str(python_of(tool)), str(DRIVER), args]
+            proc = subprocess.Popen(
+                argv, env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            procs.append((tool, work, proc))
+    out: dict[str, dict[str, Any]] = {"alembic": {}, "dbshift": {}}
+    for tool, work, proc in procs:
         _, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, f"{tool} driver failed:\n{stderr[-3000:]}"
-        out[tool] = json.loads((work / "results.json").read_text())
+        out[tool].update(json.loads((work / "results.json").read_text()))
     return out
 
 
@@ -221,9 +223,28 @@ def test_revision_file_matches_alembic(results: dict[str, Any], backend: str, na
     assert alembic_text == dbshift_text, _diff(alembic_text, dbshift_text)
 
 
+#: Files that fail as Alembic writes them too (the same text), so they are not run:
+#: SQLite has no ALTER for these outside batch mode (the batch_* cases run the same changes).
+_SQLITE_NEEDS_BATCH = {"alter_type", "alter_nullable", "alter_server_default", "alter_several",
+                       "unique_add_drop", "foreign_key_add_drop"}
+NOT_RUN: dict[tuple[str, str], str] = {
+    **{("sqlite", n): "SQLite needs batch mode for this ALTER" for n in _SQLITE_NEEDS_BATCH},
+    **{
+        ("mariadb", n): "the downgrade drops the index before the table whose foreign key "
+        "needs it (Alembic's order too); MariaDB refuses"
+        for n in ("create_table_convention", "drop_table_convention")
+    },
+}
+#: Round trips where the comparison after upgrade still finds something (work-compare's area);
+#: strict like KNOWN_GAPS.
+ROUNDTRIP_GAPS: dict[tuple[str, str], str] = {
+    ("postgresql", "create_table_pg_types"): _COMPARE + "ARRAY dimensions are compared",
+    ("postgresql", "index_expression"): _COMPARE + "a DESC index is compared without its order",
+}
 RUNNABLE = [
     (backend, name) for backend, name in CASE_IDS
     if next(c for c in render_diff_cases.CASES if c.name == name).runnable
+    and (backend, name) not in NOT_RUN
 ]
 
 
@@ -231,6 +252,9 @@ RUNNABLE = [
 def test_generated_file_runs_up_down_up(results: dict[str, Any], backend: str, name: str) -> None:
     result = results["dbshift"][backend][name]
     assert "error" not in result, result["error"]
+    if (backend, name) in ROUNDTRIP_GAPS:
+        assert result["roundtrip"] != "", "now runs clean: take it off ROUNDTRIP_GAPS"
+        return
     assert result["roundtrip"] == "", result["roundtrip"]
 
 
