@@ -12,7 +12,7 @@ from ..operations.ops import DowngradeOps, MigrationScript, UpgradeOps
 from ..util.exc import CommandError
 from .compare import populate_upgrade_ops
 from .context import AutogenContext
-from .render import render_body
+from .render import render_body, render_imports
 from .reversal import reverse_into
 from .safe_operations import apply_safe_operations
 
@@ -57,7 +57,7 @@ def render_into_template_args(
     ):
         template_args[upgrade_ops.upgrade_token] = render_body(upgrade_ops, autogen_context)
         template_args[downgrade_ops.downgrade_token] = render_body(downgrade_ops, autogen_context)
-    template_args["imports"] = "\n".join(sorted(autogen_context.imports))
+    template_args["imports"] = render_imports(autogen_context.imports)
 
 
 def run_autogenerate(

@@ -112,3 +112,14 @@ def render_cmd_body(container: OpContainer, autogen_context: AutogenContext) -> 
     if not items:
         items = ["pass"]
     return "\n".join(layout([BEGIN_MARKER, *items, END_MARKER])) + "\n"
+
+
+def render_imports(imports: set[str]) -> str:
+    """The ``imports`` template variable: SQLAlchemy's modules first (they join the template's
+    ``import sqlalchemy as sa`` group), then, after an empty line, any other module (user
+    types), each group sorted."""
+    sqlalchemy = sorted(i for i in imports if re.match(r"(from|import) sqlalchemy\b", i))
+    others = sorted(i for i in imports if i not in sqlalchemy)
+    if sqlalchemy and others:
+        return "\n".join(sqlalchemy) + "\n\n" + "\n".join(others)
+    return "\n".join(sqlalchemy or others)
