@@ -668,3 +668,26 @@ def _prefixes(md: sa.MetaData, backend: str, changed: bool) -> None:
 def _user_type(md: sa.MetaData, backend: str, changed: bool) -> None:
     cols = [sa.Column("price", Money)] if changed else []
     _item(md, backend, **{c.name: c for c in cols})
+
+
+def _exclude_table(md: sa.MetaData) -> None:
+    sa.Table(
+        "booking", md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("during", postgresql.TSRANGE),
+        sa.Column("label", sa.Text, server_default=sa.text("'x'::text")),
+        postgresql.ExcludeConstraint(("during", "&&"), name="no_overlap", using="gist",
+                                     where=sa.text("id > 0")),
+    )
+
+
+@case("create_table_exclude", backends=PG)
+def _create_exclude(md: sa.MetaData, backend: str, changed: bool) -> None:
+    if changed:
+        _exclude_table(md)
+
+
+@case("drop_table_exclude", backends=PG)
+def _drop_exclude(md: sa.MetaData, backend: str, changed: bool) -> None:
+    if not changed:
+        _exclude_table(md)
