@@ -691,3 +691,34 @@ def _create_exclude(md: sa.MetaData, backend: str, changed: bool) -> None:
 def _drop_exclude(md: sa.MetaData, backend: str, changed: bool) -> None:
     if not changed:
         _exclude_table(md)
+
+
+def _misc_types(md: sa.MetaData, backend: str) -> None:
+    comments = _comments(backend)
+    sa.Table(
+        "misc", md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("u", sa.Unicode(40), server_default="it's"),
+        sa.Column("f", sa.Float()),
+        sa.Column("n", sa.Numeric(8, 3, asdecimal=False)),
+        sa.Column("t", sa.Time),
+        sa.Column("b", sa.LargeBinary()),
+        sa.Column("big_text", sa.Text(1000) if backend != "postgresql" else sa.Text()),
+        sa.Column("ratio", sa.Numeric(5, 2), server_default=sa.text("1.5")),
+        sa.Column("flag", sa.Boolean, server_default=sa.text("1") if backend != "postgresql"
+                  else sa.text("true"), nullable=False),
+        sa.Column("label", sa.String(10), comment="it's \"quoted\"" if comments else None),
+        comment="misc 'types'" if comments else None,
+    )
+
+
+@case("create_table_misc_types")
+def _create_misc(md: sa.MetaData, backend: str, changed: bool) -> None:
+    if changed:
+        _misc_types(md, backend)
+
+
+@case("drop_table_misc_types")
+def _drop_misc(md: sa.MetaData, backend: str, changed: bool) -> None:
+    if not changed:
+        _misc_types(md, backend)
