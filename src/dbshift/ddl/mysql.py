@@ -50,6 +50,11 @@ _DROP_KEYWORDS = {
 class MySQLImpl(DefaultImpl):
     """MySQL implementation: ``alter_column`` restates the column with CHANGE or MODIFY."""
 
+    __dialect__ = "mysql"
+    transactional_ddl = False
+    type_synonyms = DefaultImpl.type_synonyms + ({"BOOL", "TINYINT"}, {"JSON", "LONGTEXT"})
+    type_arg_extract = (r"character set ([\w\-_]+)", r"collate ([\w\-_]+)")
+
     def render_ddl_sql_expr(
         self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any
     ) -> str:
@@ -63,11 +68,6 @@ class MySQLImpl(DefaultImpl):
         return super().render_ddl_sql_expr(
             expr, is_server_default=is_server_default, is_index=is_index, **kw
         )
-
-    __dialect__ = "mysql"
-    transactional_ddl = False
-    type_synonyms = DefaultImpl.type_synonyms + ({"BOOL", "TINYINT"}, {"JSON", "LONGTEXT"})
-    type_arg_extract = (r"character set ([\w\-_]+)", r"collate ([\w\-_]+)")
 
     def alter_column(
         self,

@@ -64,6 +64,11 @@ _CAST_ANYWHERE = re.compile(r"::[a-z_\[\]]+")
 class PostgresqlImpl(DefaultImpl):
     """PostgreSQL implementation (transactional DDL)."""
 
+    __dialect__ = "postgresql"
+    transactional_ddl = True
+    type_synonyms = DefaultImpl.type_synonyms + ({"FLOAT", "DOUBLE PRECISION"},)
+    reflects_fk_deferral = True
+
     def render_ddl_sql_expr(
         self, expr: ClauseElement, is_server_default: bool = False, is_index: bool = False,
         **kw: Any,
@@ -82,11 +87,6 @@ class PostgresqlImpl(DefaultImpl):
         if not options.get("postgresql_include"):
             options.pop("postgresql_include", None)
         return options
-
-    __dialect__ = "postgresql"
-    transactional_ddl = True
-    type_synonyms = DefaultImpl.type_synonyms + ({"FLOAT", "DOUBLE PRECISION"},)
-    reflects_fk_deferral = True
 
     # ------------------------------------------------------------------ columns
 
