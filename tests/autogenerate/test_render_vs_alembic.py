@@ -104,9 +104,11 @@ CASE_IDS = [
 
 
 def _database_url(backend: str, tool: str) -> str:
-    """A database of the tool's own (``<test database>_rdiff_<tool>``), created if missing."""
+    """A database of the tool's own (``<test database>_rdiff_<tool>[<xdist worker>]``), created
+    if missing."""
     base = sa.make_url(_URLS[backend])
-    name = f"{base.database or 'dbshift'}_rdiff_{tool}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # xdist workers each get their own
+    name = f"{base.database or 'dbshift'}_rdiff_{tool}{worker}"
     server = sa.create_engine(base, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as conn:
