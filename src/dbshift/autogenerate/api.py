@@ -80,6 +80,18 @@ def run_autogenerate(
     return template_args
 
 
+def _render_migration_diffs(context: MigrationContext, template_args: dict[str, Any]) -> None:
+    """Alembic's private name (alembic-postgresql-enum's tests): compare ``context``'s database
+    with its ``target_metadata`` and render both directions into ``template_args``."""
+    autogen_context = AutogenContext(context)
+    upgrade_ops = UpgradeOps([])
+    populate_upgrade_ops(autogen_context, upgrade_ops)
+    script = MigrationScript(
+        rev_id=None, upgrade_ops=upgrade_ops, downgrade_ops=reverse_into(upgrade_ops, DowngradeOps([]))
+    )
+    render_into_template_args(autogen_context, script, template_args)
+
+
 def _new_rev_id() -> str:
     return uuid.uuid4().hex[-12:]
 

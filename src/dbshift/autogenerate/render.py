@@ -719,3 +719,19 @@ def _render_enum_op(ctx: AutogenContext, op: EnumTypeOp) -> list[str]:
     if isinstance(op, AddEnumValueOp):
         return [f"with {prefix}get_context().autocommit_block():"] + ["    " + c for c in calls]
     return calls
+
+
+# ---------------------------------------------------------------------------------------------
+# kept for the Alembic ecosystem: private names that pytest-alembic and alembic-postgresql-enum
+# import from ``alembic.autogenerate.render``
+
+
+def _render_cmd_body(op_container: OpContainer, autogen_context: AutogenContext) -> str:
+    """Alembic's private name for the marked body of ``op_container``, unindented (pytest-alembic)."""
+    lines = render_body(op_container, autogen_context).split("\n")
+    return "\n".join(lines[:1] + [line[4:] if line.startswith("    ") else line for line in lines[1:]]) + "\n"
+
+
+def _alter_column(autogen_context: AutogenContext, op: AlterColumnOp) -> str:
+    """Alembic's private name for the ``alter_column`` renderer (alembic-postgresql-enum)."""
+    return _render_alter_column(autogen_context, op)
