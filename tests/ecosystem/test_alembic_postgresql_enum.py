@@ -71,11 +71,8 @@ STEPS = (
 )
 SNAPSHOT_AFTER = ("upgrade to 0001", "upgrade to 0002", "upgrade to 0003", "downgrade to 0002",
                   "downgrade to base")
-#: Waits on autogenerate (not on the alias or the names): dbshift's create-table comparator hands
-#: the plugin a ``postgresql.ENUM(..., create_type=False)`` stand-in for the model's ``sa.Enum``
-#: (and its own enum comparator emits CREATE TYPE too), so the plugin adds ``create_type=False``
-#: once more and the revision file does not compile.
-ENUM_STAND_IN = "keyword argument repeated: create_type"
+#: Waits on autogenerate's rendering of ``op.create_table(`` as Alembic lays it out.
+CREATE_TABLE_LAYOUT = "-    op.create_table('account',"
 
 
 @dataclass
@@ -116,12 +113,11 @@ def sessions(
     return found
 
 
-@known_gap(ENUM_STAND_IN)
 def test_each_command_succeeds_as_under_alembic(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
 
 
-@known_gap(ENUM_STAND_IN)
+@known_gap(CREATE_TABLE_LAYOUT)
 def test_autogenerate_writes_the_same_enum_ops(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
     assert_same(
@@ -129,7 +125,6 @@ def test_autogenerate_writes_the_same_enum_ops(sessions: dict[str, Session]) -> 
     )
 
 
-@known_gap(ENUM_STAND_IN)
 def test_upgrade_and_downgrade_leave_the_same_enum_labels(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
     assert_same("schema after each step", sessions["alembic"].schemas, sessions["dbshift"].schemas)

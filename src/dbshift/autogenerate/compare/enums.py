@@ -25,6 +25,19 @@ if TYPE_CHECKING:
     from ..context import AutogenContext
 
 PLUGIN = "dbshift.autogenerate.enums"
+#: Third-party packages whose comparators manage PostgreSQL ENUM types themselves: while one of
+#: them has a ``"schema"`` comparator registered, dbshift's enum management steps aside (no type
+#: ops, no ``create_type=False`` stand-ins), so the same change is not produced twice.
+ENUM_MANAGERS = ("alembic_postgresql_enum",)
+
+
+def enums_managed_elsewhere(autogen_context: AutogenContext) -> bool:
+    """Whether an enum-managing plugin (:data:`ENUM_MANAGERS`) is active in this run."""
+    cached = autogen_context.__dict__.get("_enums_managed_elsewhere")
+    if cached is None:
+        cached = autogen_context.comparators.registered_from("schema", ENUM_MANAGERS)
+        autogen_context.__dict__["_enums_managed_elsewhere"] = cached
+    return cached
 
 
 def _is_named_enum(type_: Any) -> bool:
@@ -34,6 +47,8 @@ def _is_named_enum(type_: Any) -> bool:
 def column_type_without_events(autogen_context: AutogenContext, type_: Any) -> Any:
     """A ``postgresql.ENUM(..., create_type=False)`` standing in for a named enum type (None for
     other types), so that creating a table or column never creates the type itself."""
+    if enums_managed_elsewhere(autogen_context):
+        return None
     return autogen_context.impl.autogen_standalone_type(type_)
 
 
@@ -101,6 +116,8 @@ def compare_enums(
 ) -> None:
     """Named ENUM types: new ones first, value changes first, removed ones last."""
     ctx = autogen_context
+    if enums_managed_elsewhere(ctx):
+        return
     inspector = ctx.inspector
     default_schema = inspector.default_schema_name
     conn: dict[tuple[str | None, str], list[str]] = {}
