@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DefaultClause, Table, text
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from ..context import AutogenContext
 
 NULLABLE_PLUGIN = "dbshift.autogenerate.constraints"
+# Alembic's logger names (README): the column lines come from its tables and constraints modules
+log = logging.getLogger("alembic.autogenerate.compare.tables")
+nullable_log = logging.getLogger("alembic.autogenerate.compare.constraints")
 
 
 @comparators.dispatch_for("table", plugin=PLUGIN, element="columns", priority=DispatchPriority.FIRST)
@@ -35,6 +39,8 @@ def compare_columns(
         if ctx.run_name_filters(c["name"], "column", parent)
     }
     filtering = ctx.has_object_filters
+    display = f"{schema}.{tname}" if schema else tname
+    removed: list[tuple[str, Any]] = []
     from .enums import column_type_without_events
 
     for column in metadata_table.c:
@@ -46,6 +52,7 @@ def compare_columns(
         modify_ops.ops.append(
             AddColumnOp.from_column_and_tablename(schema, tname, detached_column(column, new_type))
         )
+        log.info("Detected added column '%s.%s'", display, column.name)
 
     for name in conn_cols:
         if name in metadata_table.c:
@@ -53,7 +60,7 @@ def compare_columns(
         column = conn_table.column(name)
         if filtering and not ctx.run_object_filters(column, name, "column", True, None):
             continue
-        modify_ops.ops.append(DropColumnOp.from_column_and_tablename(schema, tname, column))
+        removed.append((name, DropColumnOp.from_column_and_tablename(schema, tname, column)))
 
     column_chain = ctx.dispatch("column")
     for column in metadata_table.c:
@@ -77,6 +84,9 @@ def compare_columns(
         column_chain(ctx, alter, schema, tname, column.name, conn_col, column)
         if alter.has_changes():
             modify_ops.ops.append(alter)
+    for name, op in removed:
+        modify_ops.ops.append(op)
+        log.info("Detected removed column '%s.%s'", display, name)
 
 
 @comparators.dispatch_for("column", plugin=NULLABLE_PLUGIN, element="nullable",
@@ -99,3 +109,7 @@ def compare_nullable(
         return  # a key column cannot be NULL, whatever SQLite reflects for INTEGER PRIMARY KEY
     if conn_nullable != bool(metadata_col.nullable):
         alter_column_op.modify_nullable = bool(metadata_col.nullable)
+        nullable_log.info(
+            "Detected %s on column '%s.%s'", "NULL" if metadata_col.nullable else "NOT NULL",
+            tname, cname,
+        )

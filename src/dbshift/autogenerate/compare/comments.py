@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ..context import AutogenContext
 
 PLUGIN = "dbshift.autogenerate.comments"
+log = logging.getLogger("alembic.autogenerate.compare.comments")  # Alembic's logger name (README)
 
 
 def _supports_comments(autogen_context: AutogenContext) -> bool:
@@ -66,3 +68,4 @@ def compare_column_comment(
     wanted = metadata_col.comment or None
     if existing != wanted:
         alter_column_op.modify_comment = wanted
+        log.info("Detected column comment '%s.%s'", tname, cname)

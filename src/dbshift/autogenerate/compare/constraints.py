@@ -6,6 +6,7 @@ foreign key targets and actions); SQLAlchemy objects are built only for what cha
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Table, UniqueConstraint
@@ -28,6 +29,17 @@ if TYPE_CHECKING:
     from ..context import AutogenContext
 
 PLUGIN = "dbshift.autogenerate.constraints"
+log = logging.getLogger("alembic.autogenerate.compare.constraints")  # Alembic's logger name (README)
+
+
+def _kind_text(item: _Item) -> str:
+    return "index" if item.kind == "index" else "unique constraint"
+
+
+def _column_names(obj: Any) -> list[str]:
+    if isinstance(obj, dict):
+        return [c for c in (obj.get("column_names") or []) if c is not None]
+    return [c.name for c in obj.columns]
 
 
 def _name(value: Any) -> str | None:
@@ -173,14 +185,23 @@ def compare_indexes_and_uniques(
         op = _drop_op(ctx, conn_table, conn)
         if op is not None:
             modify_ops.ops.append(op)
+            log.info("Detected removed %s %r on %r", _kind_text(conn), conn.name, tname)
     for meta, conn in pairs:
         if not meta.same_shape(conn):
             drop = _drop_op(ctx, conn_table, conn, check_filter=False)
             if drop is not None:
                 modify_ops.ops.append(drop)
                 modify_ops.ops.append(_add_op(meta))
+                log.info(
+                    "Detected changed %s %r on %r: %s", _kind_text(conn), conn.name, tname,
+                    f"columns {_column_names(conn.source)!r} to {_column_names(meta.source)!r}",
+                )
     for meta in added:
         modify_ops.ops.append(_add_op(meta))
+        log.info(
+            "Detected added %s %r on '%s'", _kind_text(meta), meta.name,
+            _column_names(meta.source),
+        )
 
 
 def _add_op(meta: _Item) -> Any:
@@ -326,6 +347,7 @@ def compare_foreign_keys(
             ):
                 continue
             modify_ops.ops.append(DropConstraintOp.from_constraint(const))
+            _log_fk("removed", data["constrained_columns"], data["referred_columns"], schema, tname)
     for sig, meta_list in meta_fks.items():
         for fk in meta_list[len(conn_fks.get(sig, [])):]:
             modify_ops.ops.append(
@@ -333,6 +355,16 @@ def compare_foreign_keys(
                     CreateForeignKeyOp.from_constraint(fk), DropConstraintOp.from_constraint(fk)
                 )
             )
+            _log_fk("added", [c.name for c in fk.columns], list(sig[3]), schema, tname)
+
+
+def _log_fk(
+    what: str, source: list[str], target: list[str], schema: str | None, tname: str
+) -> None:
+    log.info(
+        "Detected %s foreign key (%s)(%s) on table %s%s", what, ", ".join(source),
+        ", ".join(target), f"{schema}." if schema else "", tname,
+    )
 
 
 def _reflected_fk(conn_table: ReflectedTable, data: dict[str, Any]) -> ForeignKeyConstraint | None:

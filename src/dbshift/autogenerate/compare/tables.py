@@ -7,6 +7,7 @@ tables present on both sides are handed to the ``"table"`` comparators as a plai
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Table
@@ -33,6 +34,8 @@ from ..reversal import with_reverse
 
 if TYPE_CHECKING:
     from ..context import AutogenContext
+
+log = logging.getLogger("alembic.autogenerate.compare.tables")  # Alembic's logger name (README)
 
 PLUGIN = "dbshift.autogenerate.tables"
 SCHEMAS_PLUGIN = "dbshift.autogenerate.schemas"
@@ -94,8 +97,9 @@ def compare_tables(
     )
 
     creates: list[Any] = []
-    modifies: list[Any] = []
+    new_tables: set[int] = set()
     removed: list[ReflectedTable] = []
+    existing: list[tuple[str | None, str, ReflectedTable, Table]] = []
     for schema in schemas:
         all_names = inspector.get_table_names(schema=schema)
         conn_names = {
@@ -133,23 +137,45 @@ def compare_tables(
 
         for name in sorted(conn_names & set(metadata_tables)):
             conn_table = reflected.get(name)
-            if conn_table is None:
-                continue
-            modify_ops = ModifyTableOps(name, [], schema=schema)
-            ctx.dispatch("table")(ctx, modify_ops, schema, name, conn_table, metadata_tables[name])
-            if modify_ops.ops:
-                modify_ops.ops = sort_table_ops(modify_ops.ops)
-                modifies.append(modify_ops)
+            if conn_table is not None:
+                existing.append((schema, name, conn_table, metadata_tables[name]))
 
-        new_names = set(metadata_tables) - conn_names
-        for table in ctx.sorted_tables:
-            if table.name in new_names and metadata_tables.get(table.name) is table:
-                creates.extend(_create_table_ops(ctx, table))
+        for name in set(metadata_tables) - conn_names:
+            new_tables.add(id(metadata_tables[name]))
+
+    # As Alembic: a model table in a schema that is not scanned (no ``include_schemas``) is new.
+    default_schema = None
+    for table in ctx.sorted_tables:
+        if table.schema is not None and table.schema not in schemas:
+            if default_schema is None:
+                default_schema = inspector.default_schema_name
+            if table.schema != default_schema and ctx.run_object_filters(
+                table, table.name, "table", False, None
+            ):
+                new_tables.add(id(table))
+        if id(table) in new_tables:
+            creates.extend(_create_table_ops(ctx, table))
+            log.info("Detected added table %r", _display(table.schema, table.name))
 
     drops: list[Any] = []
     for conn_table in _drop_order(removed):
         drops.extend(_drop_table_ops(ctx, conn_table))
-    upgrade_ops.ops.extend(creates + modifies + drops)
+        log.info("Detected removed table %r", _display(conn_table.schema, conn_table.name))
+    # Alembic's order: new tables, removed tables, then the changes of the others
+    upgrade_ops.ops.extend(creates + drops)
+    table_chain = ctx.dispatch("table")
+    for schema, name, conn_table, metadata_table in sorted(
+        existing, key=lambda item: (item[0] or "", item[1])
+    ):
+        modify_ops = ModifyTableOps(name, [], schema=schema)
+        table_chain(ctx, modify_ops, schema, name, conn_table, metadata_table)
+        if modify_ops.ops:
+            modify_ops.ops = sort_table_ops(modify_ops.ops)
+            upgrade_ops.ops.append(modify_ops)
+
+
+def _display(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
 
 
 def _create_table_ops(ctx: AutogenContext, table: Table) -> list[Any]:
