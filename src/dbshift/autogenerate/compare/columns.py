@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DefaultClause, Table, text
+from sqlalchemy import Computed, DefaultClause, Identity, Table, text
 
 from ...operations.ops import AddColumnOp, AlterColumnOp, DropColumnOp, ModifyTableOps
 from ..reflection import ReflectedColumn, ReflectedTable
@@ -49,9 +49,10 @@ def compare_columns(
         if filtering and not ctx.run_object_filters(column, column.name, "column", False, None):
             continue
         new_type = column_type_without_events(ctx, column.type)
-        modify_ops.ops.append(
-            AddColumnOp.from_column_and_tablename(schema, tname, detached_column(column, new_type))
-        )
+        # the model's own Column, as Alembic; a copy only where a named ENUM type needs the
+        # stand-in that does not create the type (dbshift's PostgreSQL ENUM management)
+        added = column if new_type is None else detached_column(column, new_type)
+        modify_ops.ops.append(AddColumnOp.from_column_and_tablename(schema, tname, added))
         log.info("Detected added column '%s.%s'", display, column.name)
 
     for name in conn_cols:
@@ -70,14 +71,13 @@ def compare_columns(
         conn_col = ReflectedColumn(conn_table, data)
         if filtering and not ctx.run_object_filters(column, column.name, "column", False, conn_col):
             continue
-        default = data.get("default")
         alter = AlterColumnOp(
             tname,
             column.name,
             schema=schema,
             existing_type=data["type"],
             existing_nullable=data.get("nullable", True),
-            existing_server_default=DefaultClause(text(default)) if default is not None else None,
+            existing_server_default=existing_server_default(data, column),
             existing_comment=data.get("comment") or None,
         )
         alter.kw.update(ctx.impl.autogen_alter_column_existing(data))
@@ -87,6 +87,22 @@ def compare_columns(
     for name, op in removed:
         modify_ops.ops.append(op)
         log.info("Detected removed column '%s.%s'", display, name)
+
+
+def existing_server_default(data: dict[str, Any], metadata_col: Any) -> Any:
+    """The database column's default as Alembic's ``AlterColumnOp`` carries it: the reflected
+    default (``Computed``/``Identity`` included), ``None`` when only the model has one, and
+    ``False`` when neither side has one."""
+    computed = data.get("computed")
+    if computed:
+        return Computed(computed["sqltext"], persisted=computed.get("persisted"))
+    identity = data.get("identity")
+    if identity:
+        return Identity(**{k: v for k, v in identity.items() if v is not None})
+    default = data.get("default")
+    if default is not None:
+        return DefaultClause(text(default))
+    return None if metadata_col.server_default is not None else False
 
 
 @comparators.dispatch_for("column", plugin=NULLABLE_PLUGIN, element="nullable",

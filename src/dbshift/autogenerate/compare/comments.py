@@ -15,6 +15,7 @@ from ...operations.ops import (
 )
 from ..reflection import ReflectedColumn, ReflectedTable
 from ..registry import comparators
+from . import constraints  # noqa: F401 - registers first: Alembic's order, comments after them
 
 if TYPE_CHECKING:
     from ..context import AutogenContext

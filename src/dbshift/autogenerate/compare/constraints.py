@@ -180,28 +180,65 @@ def compare_indexes_and_uniques(
         else:
             added.append(meta)
 
-    removed = [c for c in conn_items if id(c) not in claimed]
+    # Alembic's order: removed (by name), then those on both sides (by name: a kind swapped, or
+    # a changed shape, is a drop and an add), then added (named by name, then unnamed)
+    removed = sorted(
+        (c for c in conn_items if id(c) not in claimed),
+        key=lambda c: (c.name is None, c.name or ""),
+    )
+    meta_names = {m.name for m in meta_items if m.name}
+    swapped = {c.name: c for c in removed if c.name in meta_names}
     for conn in removed:
-        op = _drop_op(ctx, conn_table, conn)
-        if op is not None:
-            modify_ops.ops.append(op)
-            log.info("Detected removed %s %r on %r", _kind_text(conn), conn.name, tname)
-    for meta, conn in pairs:
-        if not meta.same_shape(conn):
+        if conn.name in swapped:
+            continue
+        _drop(ctx, modify_ops, conn_table, conn, tname)
+    both: list[tuple[str, _Item, _Item]] = [
+        (meta.name, meta, conn) for meta, conn in pairs
+        if meta.name and not meta.same_shape(conn)
+    ]
+    both += [(meta.name, meta, swapped[meta.name]) for meta in added if meta.name in swapped]
+    for _, meta, conn in sorted(both, key=lambda item: item[0]):
+        if meta.kind != conn.kind:
+            if _drop(ctx, modify_ops, conn_table, conn, tname):
+                _add(modify_ops, meta)
+            continue
+        drop = _drop_op(ctx, conn_table, conn, check_filter=False)
+        if drop is not None:
+            modify_ops.ops.append(drop)
+            modify_ops.ops.append(_add_op(meta))
+            log.info(
+                "Detected changed %s %r on %r: %s", _kind_text(conn), conn.name, tname,
+                f"columns {_column_names(conn.source)!r} to {_column_names(meta.source)!r}",
+            )
+    for meta, conn in pairs:  # unnamed in the model, matched by shape
+        if not meta.name and not meta.same_shape(conn):
             drop = _drop_op(ctx, conn_table, conn, check_filter=False)
             if drop is not None:
                 modify_ops.ops.append(drop)
                 modify_ops.ops.append(_add_op(meta))
-                log.info(
-                    "Detected changed %s %r on %r: %s", _kind_text(conn), conn.name, tname,
-                    f"columns {_column_names(conn.source)!r} to {_column_names(meta.source)!r}",
-                )
-    for meta in added:
-        modify_ops.ops.append(_add_op(meta))
-        log.info(
-            "Detected added %s %r on '%s'", _kind_text(meta), meta.name,
-            _column_names(meta.source),
-        )
+    for meta in sorted(
+        (m for m in added if m.name not in swapped), key=lambda m: (m.name is None, m.name or "")
+    ):
+        _add(modify_ops, meta)
+
+
+def _drop(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, conn_table: ReflectedTable, conn: _Item,
+    tname: str,
+) -> bool:
+    op = _drop_op(ctx, conn_table, conn)
+    if op is None:
+        return False
+    modify_ops.ops.append(op)
+    log.info("Detected removed %s %r on %r", _kind_text(conn), conn.name, tname)
+    return True
+
+
+def _add(modify_ops: ModifyTableOps, meta: _Item) -> None:
+    modify_ops.ops.append(_add_op(meta))
+    log.info(
+        "Detected added %s %r on '%s'", _kind_text(meta), meta.name, _column_names(meta.source)
+    )
 
 
 def _add_op(meta: _Item) -> Any:

@@ -13,17 +13,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Table
 
 from ...operations.ops import (
-    AddColumnOp,
-    AddConstraintOp,
-    AlterColumnOp,
-    CreateForeignKeyOp,
     CreateIndexOp,
-    CreateTableCommentOp,
     CreateTableOp,
     DropColumnOp,
     DropConstraintOp,
     DropIndexOp,
-    DropTableCommentOp,
     DropTableOp,
     ModifyTableOps,
     UpgradeOps,
@@ -244,32 +238,20 @@ def _drop_order(tables: list[ReflectedTable]) -> list[ReflectedTable]:
     return list(reversed(ordered))
 
 
-_RANKS: list[tuple[type, int]] = [
-    (DropIndexOp, 1),
-    (AddColumnOp, 2),
-    (DropColumnOp, 2),
-    (AlterColumnOp, 2),
-    (CreateForeignKeyOp, 4),
-    (CreateIndexOp, 3),
-    (AddConstraintOp, 3),
-    (CreateTableCommentOp, 5),
-    (DropTableCommentOp, 5),
-]
-
-
-def _rank(op: Any) -> int:
-    if isinstance(op, DropConstraintOp):
-        return 0 if op.constraint_type == "foreignkey" else 1
-    for cls, rank in _RANKS:
-        if isinstance(op, cls):
-            return rank
-    return 6
-
-
 def sort_table_ops(ops: list[Any]) -> list[Any]:
-    """One table's ops in a safe order: drop FKs, drop indexes/constraints, columns, create
-    indexes/constraints, create FKs, comments (the reverse order undoes it the same way)."""
-    return sorted(ops, key=_rank)
+    """One table's ops in Alembic's order (added and changed columns, indexes and constraints,
+    foreign keys, comments, then dropped columns), except that foreign keys are dropped before
+    the indexes of the same table: MySQL/MariaDB refuse to drop an index a foreign key needs."""
+    drops = [op for op in ops if isinstance(op, DropColumnOp)]
+    rest = [op for op in ops if not isinstance(op, DropColumnOp)]
+    if any(isinstance(op, DropIndexOp) for op in rest):
+        fk_drops = [
+            op for op in rest
+            if isinstance(op, DropConstraintOp) and op.constraint_type == "foreignkey"
+        ]
+        moved = {id(op) for op in fk_drops}
+        rest = fk_drops + [op for op in rest if id(op) not in moved]
+    return rest + drops
 
 
 def detached_column(column: Column, type_: Any = None) -> Column:
