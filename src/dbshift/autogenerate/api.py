@@ -12,6 +12,7 @@ from ..operations.ops import DowngradeOps, MigrationScript, UpgradeOps
 from ..util.exc import CommandError
 from .compare import populate_upgrade_ops
 from .context import AutogenContext
+from .diffs import diffs_of
 from .render import render_body
 from .reversal import reverse_into
 from .safe_operations import apply_safe_operations
@@ -26,7 +27,9 @@ def compare_metadata(context: MigrationContext, metadata: MetaData | Sequence[Me
 
     Column changes come as a nested list of ``modify_*`` tuples per column.
     """
-    return produce_migrations(context, metadata).upgrade_ops.as_diffs()  # type: ignore[union-attr]
+    upgrade_ops = produce_migrations(context, metadata).upgrade_ops
+    assert upgrade_ops is not None
+    return diffs_of(upgrade_ops)
 
 
 def produce_migrations(

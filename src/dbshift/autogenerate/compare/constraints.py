@@ -20,6 +20,7 @@ from ...operations.ops import (
     DropIndexOp,
     ModifyTableOps,
 )
+from ..diffs import remember_source
 from ..reflection import ReflectedTable
 from ..registry import comparators
 from ..reversal import with_reverse
@@ -244,7 +245,8 @@ def _add(modify_ops: ModifyTableOps, meta: _Item) -> None:
 def _add_op(meta: _Item) -> Any:
     if meta.kind == "index":
         return with_reverse(
-            CreateIndexOp.from_index(meta.source), DropIndexOp.from_index(meta.source)
+            remember_source(CreateIndexOp.from_index(meta.source), meta.source),
+            DropIndexOp.from_index(meta.source),
         )
     return with_reverse(
         AddConstraintOp.from_constraint(meta.source), DropConstraintOp.from_constraint(meta.source)

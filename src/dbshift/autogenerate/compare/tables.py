@@ -22,6 +22,7 @@ from ...operations.ops import (
     ModifyTableOps,
     UpgradeOps,
 )
+from ..diffs import remember_source
 from ..reflection import ReflectedTable, reflect_tables
 from ..registry import DispatchPriority, comparators
 from ..reversal import with_reverse
@@ -176,6 +177,7 @@ def _create_table_ops(ctx: AutogenContext, table: Table) -> list[Any]:
     from .enums import columns_without_type_events
 
     create = CreateTableOp.from_table(table, _namespace_metadata=table.metadata)
+    remember_source(create, table)
     create.columns = columns_without_type_events(ctx, create.columns)
     drop = DropTableOp(
         table.name,
@@ -190,7 +192,9 @@ def _create_table_ops(ctx: AutogenContext, table: Table) -> list[Any]:
     )
     out: list[Any] = [with_reverse(create, drop)]
     index_ops = [
-        with_reverse(CreateIndexOp.from_index(index), DropIndexOp.from_index(index))
+        with_reverse(
+            remember_source(CreateIndexOp.from_index(index), index), DropIndexOp.from_index(index)
+        )
         for index in sorted(table.indexes, key=lambda ix: str(ix.name))
         if ctx.run_object_filters(index, index.name, "index", False, None)
     ]
