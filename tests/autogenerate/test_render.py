@@ -126,7 +126,7 @@ def test_enum_ops_render_as_plain_execute() -> None:
     )
     assert render_op_text(ctx, AddEnumValueOp("mood", "c", before="b")) == (
         "with op.get_context().autocommit_block():\n"
-        "    op.execute(\"ALTER TYPE mood ADD VALUE 'c' BEFORE 'b'\")"
+        "    op.execute(\"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'c' BEFORE 'b'\")"
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Enum
+from sqlalchemy.types import TypeDecorator
 
 from ...operations.ops import (
     AddEnumValueOp,
@@ -69,22 +70,49 @@ def columns_without_type_events(autogen_context: AutogenContext, items: list[Any
     return out
 
 
+def named_enums_in(type_: Any) -> list[Any]:
+    """The named native ``Enum`` types ``type_`` is or holds (``ARRAY(Enum(...))``, a
+    ``TypeDecorator`` over one, a ``Variant``'s types)."""
+    found: list[Any] = []
+    seen: set[int] = set()
+    stack = [type_]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if _is_named_enum(current):
+            found.append(current)
+            continue
+        stack.append(getattr(current, "item_type", None))
+        if isinstance(current, TypeDecorator):
+            stack.append(current.impl_instance)
+        stack.extend(getattr(current, "mapping", {}).values())
+    return found
+
+
 def _metadata_enums(
     autogen_context: AutogenContext, schemas: list[str | None], default_schema: str | None
 ) -> dict[tuple[str | None, str], list[str]]:
     found: dict[tuple[str | None, str], list[str]] = {}
     for table in autogen_context.table_key_to_table.values():
         for column in table.c:
-            type_ = column.type
-            if not _is_named_enum(type_):
-                continue
-            schema = type_.schema
-            if schema == default_schema:
-                schema = None
-            if schema not in schemas:
-                continue
-            found.setdefault((schema, type_.name), list(type_.enums))
+            for type_ in named_enums_in(column.type):
+                _add_metadata_enum(found, type_, schemas, default_schema)
     return found
+
+
+def _add_metadata_enum(
+    found: dict[tuple[str | None, str], list[str]],
+    type_: Any,
+    schemas: list[str | None],
+    default_schema: str | None,
+) -> None:
+    schema = type_.schema
+    if schema == default_schema:
+        schema = None
+    if schema in schemas:
+        found.setdefault((schema, type_.name), list(type_.enums))
 
 
 def _columns_using(
