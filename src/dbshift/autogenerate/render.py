@@ -50,6 +50,7 @@ from ..operations.ops import (
     OpContainer,
 )
 from ..operations.ops.enums import escape_colons
+from .notes import notes_of
 
 if TYPE_CHECKING:
     from ..runtime.migration import MigrationContext
@@ -462,6 +463,13 @@ def _render_container(ctx: AutogenContext, op: OpContainer) -> list[str]:
 
 @renderers.dispatch_for(ModifyTableOps)
 def _render_modify_table(ctx: AutogenContext, op: ModifyTableOps) -> list[str]:
+    notes = [f"# {note}" for note in notes_of(op)]  # what autogenerate could not decide
+    if notes:
+        return notes + _render_modify_table_ops(ctx, op)
+    return _render_modify_table_ops(ctx, op)
+
+
+def _render_modify_table_ops(ctx: AutogenContext, op: ModifyTableOps) -> list[str]:
     if not ctx.opts.get("render_as_batch"):
         return _render_container(ctx, op)
     prefix = ctx.opts.get("alembic_module_prefix", "op.") or ""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Computed, DefaultClause, Identity, Table, text
 
 from ...operations.ops import AddColumnOp, AlterColumnOp, DropColumnOp, ModifyTableOps
+from ..notes import add_note
 from ..reflection import ReflectedColumn, ReflectedTable
 from ..registry import DispatchPriority, comparators
 from .tables import PLUGIN, detached_column
@@ -41,6 +42,7 @@ def compare_columns(
     filtering = ctx.has_object_filters
     display = f"{schema}.{tname}" if schema else tname
     removed: list[tuple[str, Any]] = []
+    added_columns: list[Any] = []
     from .enums import column_type_without_events
 
     for column in metadata_table.c:
@@ -53,6 +55,7 @@ def compare_columns(
         # stand-in that does not create the type (dbshift's PostgreSQL ENUM management)
         added = column if new_type is None else detached_column(column, new_type)
         modify_ops.ops.append(AddColumnOp.from_column_and_tablename(schema, tname, added))
+        added_columns.append(column)
         log.info("Detected added column '%s.%s'", display, column.name)
 
     for name in conn_cols:
@@ -87,6 +90,43 @@ def compare_columns(
     for name, op in removed:
         modify_ops.ops.append(op)
         log.info("Detected removed column '%s.%s'", display, name)
+    _note_possible_renames(ctx, modify_ops, display, added_columns, removed, conn_cols)
+
+
+def _note_possible_renames(
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    display: str,
+    added: list[Any],
+    removed: list[tuple[str, Any]],
+    conn_cols: dict[str, dict[str, Any]],
+) -> None:
+    """A dropped and an added column of the same type may be a rename: say so (a warning and a
+    comment in the file); the ops stay a drop and an add, as Alembic writes them."""
+    if not added or not removed or ctx.dialect is None:
+        return
+    from .types_defaults import types_differ
+
+    taken: set[str] = set()
+    for name, _ in removed:
+        conn_type = conn_cols[name]["type"]
+        match = next(
+            (
+                col for col in added
+                if col.name not in taken and not types_differ(ctx, conn_type, col.type)
+            ),
+            None,
+        )
+        if match is None:
+            continue
+        taken.add(match.name)
+        text = (
+            f"possible rename of column '{display}.{name}' to '{display}.{match.name}' (same "
+            f"type): as generated, the column is dropped with its data; to keep the data use "
+            f"op.alter_column({modify_ops.table_name!r}, {name!r}, new_column_name={match.name!r})"
+        )
+        add_note(modify_ops, text)
+        log.warning("Detected %s", text)
 
 
 def existing_server_default(data: dict[str, Any], metadata_col: Any) -> Any:
