@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 from dbshift.autogenerate import compare_metadata, produce_migrations, run_autogenerate
 from dbshift.operations.ops import DowngradeOps, MigrationScript, UpgradeOps
+from dbshift.util.exc import CommandError
 
 from .conftest import configure, snapshot
 from .test_render_live import run_rendered
@@ -90,3 +91,16 @@ def test_a_type_used_only_inside_an_array_is_in_use(engine: sa.Engine, create: A
         ops = produce_migrations(configure(conn, target), target).upgrade_ops.ops
     assert [type(op).__name__ for op in ops] == ["AddEnumValueOp"]
     assert _compare(engine, orders_model(BASE, array_only=True)) == []
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_dropped_label_an_index_uses_fails_at_generation_time(
+    engine: sa.Engine, create: Any
+) -> None:
+    create(engine, orders_model(BASE))
+    target = orders_model(["new", "cancelled"])  # 'shipped' goes; ix_orders_shipped uses it
+    with engine.connect() as conn, pytest.raises(CommandError) as err:
+        produce_migrations(configure(conn, target), target)
+    message = str(err.value)
+    assert "re-creation of ENUM type 'order_status' without the label 'shipped'" in message
+    assert "index 'ix_orders_shipped' on 'orders' uses it" in message

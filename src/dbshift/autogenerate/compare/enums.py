@@ -20,6 +20,7 @@ from ...operations.ops import (
     RecreateEnumTypeOp,
     UpgradeOps,
 )
+from ...util.exc import CommandError
 from ..registry import DispatchPriority, comparators
 
 if TYPE_CHECKING:
@@ -130,6 +131,39 @@ def _columns_using(
     return out
 
 
+def _refuse_dropped_labels_in_use(ctx: AutogenContext, name: str, dropped: list[str]) -> None:
+    """Fail at generation time when an index or CHECK constraint in the database uses a label
+    the re-created type drops: the generated step could not create it again."""
+    if not dropped:
+        return
+    reflected = getattr(ctx, "reflected_tables", {})
+    for (schema, tname), table in sorted(reflected.items(), key=lambda kv: str(kv[0])):
+        if not any(
+            getattr(t, "name", None) == name for c in table.columns for t in named_enums_in(c["type"])
+        ):
+            continue
+        texts = [
+            ("index", ix.get("name"), " ".join(
+                [str((ix.get("dialect_options") or {}).get("postgresql_where") or "")]
+                + [str(e) for e in ix.get("expressions") or []]
+            ))
+            for ix in table.indexes
+        ]
+        try:
+            checks = ctx.inspector.get_check_constraints(tname, schema=schema)
+        except NotImplementedError:
+            checks = []
+        texts += [("CHECK constraint", c.get("name"), str(c.get("sqltext") or "")) for c in checks]
+        for kind, obj_name, sql in texts:
+            for label in dropped:
+                if "'" + label.replace("'", "''") + "'" in sql:
+                    raise CommandError(
+                        f"can't generate the re-creation of ENUM type {name!r} without the "
+                        f"label {label!r}: {kind} {obj_name!r} on {tname!r} uses it ({sql.strip()}); "
+                        "change or drop it in an earlier migration, or write this step by hand"
+                    )
+
+
 def _is_subsequence(small: list[str], big: list[str]) -> bool:
     it = iter(big)
     return all(value in it for value in small)
@@ -184,6 +218,7 @@ def compare_enums(
                 first.append(op)
                 current = op.new_values()
         else:
+            _refuse_dropped_labels_in_use(ctx, name, [v for v in existing if v not in labels])
             first.append(
                 RecreateEnumTypeOp(
                     name, labels, existing_values=existing, schema=schema, columns=columns
