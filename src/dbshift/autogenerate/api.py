@@ -13,7 +13,7 @@ from ..util.exc import CommandError
 from .compare import populate_upgrade_ops
 from .context import AutogenContext
 from .diffs import diffs_of
-from .render import render_body
+from .render import render_body, render_imports
 from .reversal import reverse_into
 from .safe_operations import apply_safe_operations
 
@@ -60,7 +60,7 @@ def render_into_template_args(
     ):
         template_args[upgrade_ops.upgrade_token] = render_body(upgrade_ops, autogen_context)
         template_args[downgrade_ops.downgrade_token] = render_body(downgrade_ops, autogen_context)
-    template_args["imports"] = "\n".join(sorted(autogen_context.imports))
+    template_args["imports"] = render_imports(autogen_context.imports)
 
 
 def run_autogenerate(

@@ -725,6 +725,22 @@ class DefaultImpl:
         """Whether ``include_schemas`` must leave ``schema`` out (the database's own schemas)."""
         return schema == "information_schema"
 
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, is_index: bool = False,
+        **kw: Any,
+    ) -> str:
+        """The SQL of ``expr`` (a server default, an index expression ...) as autogenerate writes
+        it into ``sa.text(...)``: compiled for this dialect, bound values inlined."""
+        compiled = expr.compile(
+            dialect=self.dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+        )
+        return str(compiled)
+
+    def adjust_reflected_dialect_options(self, reflected: Mapping[str, Any], kind: str) -> dict[str, Any]:
+        """The dialect options of a reflected constraint/index (``kind``) that autogenerate
+        keeps on the object it builds from it."""
+        return dict(reflected.get("dialect_options") or {})
+
     def render_type(self, type_: Any, autogen_context: Any) -> str | bool:
         """Python source for ``type_`` in a generated revision, or False for the generic rendering."""
         return False

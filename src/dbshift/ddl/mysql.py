@@ -21,6 +21,9 @@ from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstrai
 from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
+from sqlalchemy.sql.elements import BinaryExpression, Grouping, UnaryExpression
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.operators import asc_op, desc_op
 
 from ..util.exc import CommandError
 from . import elements
@@ -46,6 +49,20 @@ _DROP_KEYWORDS = {
 
 class MySQLImpl(DefaultImpl):
     """MySQL implementation: ``alter_column`` restates the column with CHANGE or MODIFY."""
+
+    def render_ddl_sql_expr(
+        self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any
+    ) -> str:
+        """An index expression (an operation or a function, not a bare or ordered column) is
+        written in parentheses: MySQL's functional key parts need them."""
+        if is_index and (
+            isinstance(expr, (BinaryExpression, FunctionElement))
+            or (isinstance(expr, UnaryExpression) and expr.modifier not in (desc_op, asc_op))
+        ):
+            expr = Grouping(expr)
+        return super().render_ddl_sql_expr(
+            expr, is_server_default=is_server_default, is_index=is_index, **kw
+        )
 
     __dialect__ = "mysql"
     transactional_ddl = False

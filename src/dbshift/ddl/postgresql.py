@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Identity, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause
 from sqlalchemy.types import NULLTYPE
 
 from ..util.error_text import one_line
@@ -63,6 +63,25 @@ _CAST_ANYWHERE = re.compile(r"::[a-z_\[\]]+")
 
 class PostgresqlImpl(DefaultImpl):
     """PostgreSQL implementation (transactional DDL)."""
+
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, is_index: bool = False,
+        **kw: Any,
+    ) -> str:
+        """An index expression other than a plain column is written in parentheses, as
+        PostgreSQL's CREATE INDEX needs it."""
+        if is_index and not isinstance(expr, ColumnClause):
+            expr = expr.self_group()
+        return super().render_ddl_sql_expr(
+            expr, is_server_default=is_server_default, is_index=is_index, **kw
+        )
+
+    def adjust_reflected_dialect_options(self, reflected: Any, kind: str) -> dict[str, Any]:
+        """An empty ``postgresql_include`` is left out."""
+        options = dict(reflected.get("dialect_options") or {})
+        if not options.get("postgresql_include"):
+            options.pop("postgresql_include", None)
+        return options
 
     __dialect__ = "postgresql"
     transactional_ddl = True
@@ -610,16 +629,16 @@ _SAVE_DEPENDENTS = (
     "DO $dbshift$ DECLARE r record; BEGIN "
     "CREATE TEMP TABLE IF NOT EXISTS dbshift_enum_dependents (pos serial, def text); "
     "FOR r IN SELECT DISTINCT 'index' AS kind, n.nspname AS nsp, c.relname AS name, "
-    "NULL::name AS tbl, pg_get_indexdef(c.oid) AS def FROM pg_depend d "
-    "JOIN pg_class c ON d.classid = 'pg_class'::regclass AND d.objid = c.oid "
+    "CAST(NULL AS name) AS tbl, pg_get_indexdef(c.oid) AS def FROM pg_depend d "
+    "JOIN pg_class c ON d.classid = CAST('pg_class' AS regclass) AND d.objid = c.oid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE d.refobjid = @TYPE@::regtype AND c.relkind IN ('i', 'I') "
+    "WHERE d.refobjid = CAST(@TYPE@ AS regtype) AND c.relkind IN ('i', 'I') "
     "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) "
     "UNION SELECT 'check', n.nspname, k.conname, t.relname, pg_get_constraintdef(k.oid) "
-    "FROM pg_depend d JOIN pg_constraint k ON d.classid = 'pg_constraint'::regclass "
+    "FROM pg_depend d JOIN pg_constraint k ON d.classid = CAST('pg_constraint' AS regclass) "
     "AND d.objid = k.oid JOIN pg_class t ON t.oid = k.conrelid "
     "JOIN pg_namespace n ON n.oid = t.relnamespace "
-    "WHERE d.refobjid = @TYPE@::regtype AND k.contype = 'c' "
+    "WHERE d.refobjid = CAST(@TYPE@ AS regtype) AND k.contype = 'c' "
     "LOOP IF r.kind = 'index' THEN "
     "INSERT INTO dbshift_enum_dependents (def) VALUES (r.def); "
     "EXECUTE format('DROP INDEX %I.%I', r.nsp, r.name); "
@@ -635,7 +654,7 @@ _RESTORE_DEPENDENTS = (
     "FOR r IN SELECT n.nspname AS nsp, c.relname AS tbl, a.attname AS col, "
     "CASE WHEN a.atttypid = t.typarray THEN '[]' ELSE '' END AS arr FROM pg_attribute a "
     "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "JOIN pg_type t ON t.oid = @OLD@::regtype "
+    "JOIN pg_type t ON t.oid = CAST(@OLD@ AS regtype) "
     "WHERE a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0 AND NOT a.attisdropped "
     "AND c.relkind IN ('r', 'p') "
     "LOOP EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN %I TYPE %s USING CAST(CAST(%I AS TEXT%s) "

@@ -50,6 +50,10 @@ _USE_BATCH = (
 #: The value ``abs()`` of which raises "integer overflow": the batch copy's way to stop on a lossy cast.
 LOSSY_CAST_SENTINEL = "abs(-9223372036854775807 - 1)"
 
+#: Server default texts autogenerate writes without added parentheses.
+_PLAIN_DEFAULT = re.compile(r"^(?:[0-9.]|'.+'|\(.+\))$", re.S)
+
+
 class SQLiteImpl(DefaultImpl):
     """SQLite implementation.
 
@@ -59,6 +63,18 @@ class SQLiteImpl(DefaultImpl):
 
     __dialect__ = "sqlite"
     transactional_ddl = True
+
+    def render_ddl_sql_expr(
+        self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any
+    ) -> str:
+        """A server default that is an expression goes in parentheses (SQLite's DEFAULT needs
+        them); a single digit, a quoted string or an already parenthesized text stays as is."""
+        sql = super().render_ddl_sql_expr(
+            expr, is_server_default=is_server_default, is_index=is_index, **kw
+        )
+        if is_server_default and sql and not _PLAIN_DEFAULT.match(sql):
+            sql = f"({sql})"
+        return sql
 
     # ------------------------------------------------------------------ transactions
 

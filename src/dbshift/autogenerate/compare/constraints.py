@@ -21,7 +21,7 @@ from ...operations.ops import (
     ModifyTableOps,
 )
 from ..diffs import remember_source
-from ..reflection import ReflectedTable
+from ..reflection import ReflectedTable, build_unique_for_op
 from ..registry import comparators
 from ..reversal import with_reverse
 from .tables import CHECKS_PLUGIN
@@ -279,7 +279,8 @@ def _drop_op(
         const, const.name, "unique_constraint", True, None
     ):
         return None
-    return DropConstraintOp.from_constraint(const)
+    # the re-created constraint carries the dialect options the dialect keeps (render, issue 13)
+    return DropConstraintOp.from_constraint(build_unique_for_op(ctx.impl, table, conn.source))
 
 
 # ---------------------------------------------------------------------------------------------
