@@ -110,6 +110,18 @@ sa.Table("t", model, sa.Column("id", sa.Integer, primary_key=True),
          sa.Column("a", sa.Integer), sa.Column("b", sa.Integer),
          sa.UniqueConstraint("a", name="ix_t_a"), sa.Index("uq_t_b", "b", unique=True))
 """, backends=("sqlite", "postgresql")),  # MySQL/MariaDB: both are unique indexes
+    Case("desc_indexes", """
+db = sa.MetaData()
+t = sa.Table("t", db, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("a", sa.Integer), sa.Column("b", sa.Integer))
+sa.Index("ix_t_a_desc", t.c.a.desc())
+""", """
+model = sa.MetaData()
+t = sa.Table("t", model, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("a", sa.Integer), sa.Column("b", sa.Integer))
+sa.Index("ix_t_a_desc", t.c.a.desc())
+sa.Index("ix_t_b_desc", t.c.b.desc())
+"""),
     Case("foreign_keys", """
 db = sa.MetaData()
 sa.Table("parent", db, sa.Column("id", sa.Integer, primary_key=True))

@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Table, UniqueConstraint
-from sqlalchemy.sql.elements import conv
+from sqlalchemy.sql.elements import UnaryExpression, conv
 
 from ...operations.ops import (
     AddConstraintOp,
@@ -66,10 +66,37 @@ class _Item:
                                           or self.unique == other.unique)
 
 
+_SORTING = {"desc_op": "desc", "nulls_first_op": "nulls_first", "nullsfirst_op": "nulls_first",
+            "nulls_last_op": "nulls_last", "nullslast_op": "nulls_last"}
+
+
+def _sorted_column(expr: Any) -> tuple[Column, tuple[str, ...]] | None:
+    """``(column, sorting)`` for a column under ASC/DESC/NULLS modifiers (else None)."""
+    sorting: list[str] = []
+    while isinstance(expr, UnaryExpression) and expr.modifier is not None:
+        word = _SORTING.get(getattr(expr.modifier, "__name__", ""))
+        if word is None and getattr(expr.modifier, "__name__", "") != "asc_op":
+            return None
+        if word is not None:
+            sorting.append(word)
+        expr = expr.element
+    return (expr, tuple(sorted(sorting))) if isinstance(expr, Column) else None
+
+
+def _with_sorting(name: str, sorting: tuple[str, ...] | list[str]) -> str:
+    words = sorted(w for w in sorting if w != "asc")
+    return " ".join([name, *words]) if words else name
+
+
 def _expression_key(ctx: AutogenContext, expr: Any) -> tuple[str, bool]:
     """``(key, is_plain_column)`` for one index element."""
     if isinstance(expr, Column):
         return expr.name, True
+    sorted_column = _sorted_column(expr)
+    if sorted_column is not None:
+        if not getattr(ctx.impl, "autogen_reflects_index_sorting", True):
+            return sorted_column[0].name, True  # the database does not say, as Alembic
+        return _with_sorting(sorted_column[0].name, sorted_column[1]), True
     try:
         compiled = str(
             expr.compile(
@@ -84,12 +111,15 @@ def _expression_key(ctx: AutogenContext, expr: Any) -> tuple[str, bool]:
 
 def _reflected_index_sig(ctx: AutogenContext, ix: dict[str, Any]) -> tuple[str, ...]:
     expressions = ix.get("expressions") or []
+    sorting = ix.get("column_sorting") or {}
     sig = []
     for pos, col in enumerate(ix.get("column_names") or []):
         if col is None and pos < len(expressions):
             sig.append(ctx.impl.autogen_expression_key(expressions[pos]))
+        elif col is not None:
+            sig.append(_with_sorting(col, sorting.get(col, ())))
         else:
-            sig.append(col if col is not None else "?")
+            sig.append("?")
     return tuple(sig) + ctx.impl.autogen_index_extras(reflected=ix)
 
 
