@@ -263,6 +263,9 @@ class MySQLImpl(DefaultImpl):
             return str(conn[1]).lower() != str(meta[1]).lower()
         return differs
 
+    #: MySQL/MariaDB index reflection does not say ASC/DESC: autogenerate compares the columns.
+    autogen_reflects_index_sorting = False
+
     def correct_for_autogen_constraints(
         self,
         conn_unique_constraints: list[dict[str, Any]],
