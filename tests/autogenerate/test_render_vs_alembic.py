@@ -231,10 +231,7 @@ NOT_RUN: dict[tuple[str, str], str] = {
 }
 #: Round trips where the comparison after upgrade still finds something (work-compare's area);
 #: strict like KNOWN_GAPS.
-ROUNDTRIP_GAPS: dict[tuple[str, str], str] = {
-    ("postgresql", "create_table_pg_types"): _COMPARE + "ARRAY dimensions are compared",
-    ("postgresql", "index_expression"): _COMPARE + "a DESC index is compared without its order",
-}
+ROUNDTRIP_GAPS: dict[tuple[str, str], str] = {}
 RUNNABLE = [
     (backend, name) for backend, name in CASE_IDS
     if next(c for c in render_diff_cases.CASES if c.name == name).runnable

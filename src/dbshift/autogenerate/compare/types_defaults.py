@@ -52,7 +52,8 @@ class TypeSpec:
         if match:
             args = [_split_arg(a) for a in _split_top(match.group(1))]
             lowered = lowered[: match.start()] + lowered[match.end():]
-        self.name = " ".join(lowered.upper().split())
+        # an array's dimensions are not kept by the database (PostgreSQL): INT[][] is INT[]
+        self.name = re.sub(r"(\[\])+", "[]", " ".join(lowered.upper().split()))
         self.args = args
         self.extras = extras
 
