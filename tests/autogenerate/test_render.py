@@ -139,12 +139,12 @@ def test_enum_ops_render_as_plain_execute() -> None:
     )
     assert render_op_text(ctx, AddEnumValueOp("mood", "c", before="b")) == (
         "with op.get_context().autocommit_block():\n"
-        "op.execute(\"ALTER TYPE mood ADD VALUE 'c' BEFORE 'b'\")\n"
+        "op.execute(\"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'c' BEFORE 'b'\")\n"
     )
     body = render_python_code(ops.UpgradeOps([AddEnumValueOp("mood", "c"), CreateEnumTypeOp("x", ["a"])]))
     assert body.splitlines()[1:5] == [
         "    with op.get_context().autocommit_block():",
-        "        op.execute(\"ALTER TYPE mood ADD VALUE 'c'\")",
+        "        op.execute(\"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'c'\")",
         "",
         "    op.execute(\"CREATE TYPE x AS ENUM ('a')\")",
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..util.exc import CommandError
-from .progress import tracker_for
 from .project import run_env, script_directory
 
 TYPE_CHECKING = False
@@ -106,7 +105,10 @@ def _move(
     """Run env.py with a step planner that takes the database from its heads to ``revision``."""
     script = script_directory(config)
     starting_rev, destination = _split_range(revision, sql)
-    # told about each step and how the run ends (the CLI prints it; the API has none)
+    # told about each step and how the run ends (the CLI prints it; the API has none); imported
+    # here, as it needs dataclasses and typing, which `dbshift --help` does without
+    from .progress import tracker_for
+
     tracker = None if sql else tracker_for(config, command)
 
     def plan(heads: Sequence[str], context: MigrationContext) -> list[Any]:

@@ -753,11 +753,15 @@ class DefaultImpl:
         """
         return None
 
-    def _skip_autogen_expression_indexes(self, metadata_indexes: list[Any]) -> None:
+    def _skip_autogen_expression_indexes(
+        self, metadata_indexes: list[Any], conn_indexes: list[dict[str, Any]] | None = None
+    ) -> None:
         """Remove (with a warning) the model's expression indexes, for a database whose
-        reflection does not return them: they could never compare equal."""
+        reflection does not return them: they could never compare equal. As Alembic: an index
+        the database has by that name stays, and so does one on plain columns with ASC/DESC."""
+        conn_names = {ix.get("name") for ix in conn_indexes or ()}
         for index in list(metadata_indexes):
-            if all(isinstance(e, Column) for e in index.expressions):
+            if index.name in conn_names or all(_is_plain_column(e) for e in index.expressions):
                 continue
             warnings.warn(
                 f"autogenerate skips expression-based index {index.name!r} on "
@@ -782,3 +786,12 @@ class DefaultImpl:
 
         if existing.type._type_affinity is not new_type._type_affinity:
             existing_transfer["expr"] = cast(existing_transfer["expr"], new_type)
+
+
+def _is_plain_column(expr: Any) -> bool:
+    """A table column, possibly under ``ASC``/``DESC``/``NULLS FIRST`` (not an expression)."""
+    from sqlalchemy.sql.elements import UnaryExpression
+
+    while isinstance(expr, UnaryExpression):
+        expr = expr.element
+    return isinstance(expr, Column)

@@ -212,6 +212,9 @@ class SQLiteImpl(DefaultImpl):
 
     # ------------------------------------------------------------------ autogenerate
 
+    #: SQLite's index reflection does not say ASC/DESC: autogenerate compares the columns only.
+    autogen_reflects_index_sorting = False
+
     def correct_for_autogen_constraints(
         self,
         conn_unique_constraints: list[dict[str, Any]],
@@ -222,7 +225,7 @@ class SQLiteImpl(DefaultImpl):
         conn_foreign_keys: Any = (),
     ) -> None:
         """SQLite's reflection skips expression indexes, so the model's are not compared (warned)."""
-        self._skip_autogen_expression_indexes(metadata_indexes)
+        self._skip_autogen_expression_indexes(metadata_indexes, conn_indexes)
 
     def autogen_reflect(self, schema: str | None, table_names: list[str] | None) -> dict[str, Any]:
         """Every kind of reflected data for ``table_names`` (None: all) in a few bulk queries

@@ -32,6 +32,7 @@ from ...operations.ops import (
     ModifyTableOps,
     OpContainer,
 )
+from ..notes import notes_of
 from .dispatch import render_op, renderers
 from .schema_items import (
     exclude_constraint,
@@ -87,6 +88,11 @@ def _render_container(ctx: AutogenContext, op: OpContainer) -> list[str]:
 def _render_modify_table(ctx: AutogenContext, op: ModifyTableOps) -> list[str]:
     if not op.ops:
         return []
+    notes = [f"# {note}" for note in notes_of(op)]  # what autogenerate could not decide
+    return notes + _render_modify_table_ops(ctx, op) if notes else _render_modify_table_ops(ctx, op)
+
+
+def _render_modify_table_ops(ctx: AutogenContext, op: ModifyTableOps) -> list[str]:
     if not ctx.opts.get("render_as_batch", False):
         return _render_container(ctx, op)
     with within_batch(ctx):
