@@ -35,6 +35,7 @@ from .values import render_server_default
 if TYPE_CHECKING:
     from ...operations.ops import OpContainer
     from ...runtime.migration import MigrationContext
+    from ..context import AutogenContext
 
 
 def render_python_code(
@@ -50,7 +51,6 @@ def render_python_code(
     """Python source for the ops of an ``UpgradeOps``/``DowngradeOps`` (no database needed)."""
     from ..context import AutogenContext
 
-
     opts = {
         "sqlalchemy_module_prefix": sqlalchemy_module_prefix,
         "alembic_module_prefix": alembic_module_prefix,
@@ -65,11 +65,34 @@ def render_python_code(
     return render_body(up_or_down_op, autogen_context)
 
 
+# Alembic's private names, for pytest-alembic and other tools that import them
+# (Alembic's argument order: the object first, then the autogen context).
+_render_cmd_body = render_cmd_body
+_alter_column = alter_column
+
+
+def _repr_type(type_: Any, autogen_context: AutogenContext) -> str:
+    return render_type(autogen_context, type_)
+
+
+def _render_column(column: Any, autogen_context: AutogenContext) -> str:
+    return render_column(autogen_context, column)
+
+
+def _render_server_default(default: Any, autogen_context: AutogenContext,
+                           repr_: bool = True) -> str | None:
+    return render_server_default(autogen_context, default, repr_)
+
+
+def _render_constraint(constraint: Any, autogen_context: AutogenContext,
+                       namespace_metadata: Any = None) -> str | None:
+    return render_constraint(autogen_context, constraint, namespace_metadata)
+
+
 __all__ = [
     "BEGIN_MARKER",
     "END_MARKER",
     "RendererRegistry",
-    "alter_column",
     "render_body",
     "render_cmd_body",
     "render_imports",
