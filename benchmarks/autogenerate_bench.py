@@ -11,6 +11,10 @@ Each tool runs in its own subprocess with its own virtualenv (Alembic in ``.venv
 reports: the time of ``produce_migrations`` (best of 3), the peak Python memory during one more
 run (tracemalloc), and the number of SQL statements it sent (a ``before_cursor_execute`` counter).
 
+For the ``empty`` case it also times ``compare_metadata`` (best of 3) against its floor: building
+the model plus reflecting the database (``MetaData.reflect``), both best of 3; dbshift's
+``compare_metadata`` should stay within 1.5x of that floor.
+
     .venv/bin/python benchmarks/autogenerate_bench.py [--tables 1000] [--backends postgresql,sqlite]
 """
 
@@ -72,11 +76,11 @@ def worker(tool: str, url: str, n: int, changed: bool) -> dict[str, float]:
     from sqlalchemy import event
 
     if tool == "alembic":
-        from alembic.autogenerate import produce_migrations
+        from alembic.autogenerate import compare_metadata, produce_migrations
         from alembic.migration import MigrationContext
     else:
         sys.path.insert(0, os.path.join(MAIN, "src"))
-        from dbshift.autogenerate import produce_migrations
+        from dbshift.autogenerate import compare_metadata, produce_migrations
         from dbshift.migration import MigrationContext
 
     md = build_model(n, changed)
@@ -106,12 +110,46 @@ def worker(tool: str, url: str, n: int, changed: bool) -> dict[str, float]:
     run()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {
+    result = {
         "seconds": min(times),
         "peak_mb": peak / 1e6,
         "statements": count_per_run,
         "top_level_ops": n_ops,
     }
+    if not changed:
+        result.update(_compare_and_floor(engine, n, compare_metadata, MigrationContext))
+    return result
+
+
+def _best_of_3(fn: object) -> float:
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _compare_and_floor(
+    engine: object, n: int, compare_metadata: object, migration_context: object
+) -> dict[str, float]:
+    """``compare_metadata`` in-process, and its floor: building the model + reflecting the
+    database (best of 3 each)."""
+    import sqlalchemy as sa
+
+    md = build_model(n, False)
+    build = _best_of_3(lambda: build_model(n, False))
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        reflect = _best_of_3(lambda: sa.MetaData().reflect(conn))
+
+        def compare() -> None:
+            ctx = migration_context.configure(  # type: ignore[attr-defined]
+                conn, opts={"target_metadata": md, "compare_type": True}
+            )
+            compare_metadata(ctx, md)  # type: ignore[operator]
+
+        seconds = _best_of_3(compare)
+    return {"compare_seconds": seconds, "floor_seconds": build + reflect}
 
 
 def bench_database(server_url: str, name: str = "dbshift_bench") -> str:
@@ -189,6 +227,13 @@ def main() -> None:
                 )
             speedup = results["alembic"]["seconds"] / results["dbshift"]["seconds"]
             print(f"{'':<20}dbshift is {speedup:.1f}x faster")
+            if case == "empty":
+                for tool, r in results.items():
+                    print(
+                        f"{'':<20}{tool}: compare_metadata {r['compare_seconds']:.3f}s, floor "
+                        f"(build model + reflect) {r['floor_seconds']:.3f}s, "
+                        f"{r['compare_seconds'] / r['floor_seconds']:.2f}x the floor"
+                    )
         prepare(url, args.tables, "empty")
 
 

@@ -153,8 +153,15 @@ def test_mysql_keeps_a_unique_once_and_leaves_out_implicit_fk_indexes() -> None:
     ]
     fks = [{"name": "fk_t_p", "constrained_columns": ["p"]}]
     my.correct_for_autogen_constraints(uniques, indexes, [], list(t.indexes), conn_foreign_keys=fks)
-    assert [u["name"] for u in uniques] == ["uq_a"]  # a constraint: the model has no index uq_a
-    assert [i["name"] for i in indexes] == ["uix_b", "ix_t_a_b"]  # uix_b is the model's index
+    # as Alembic: a UNIQUE the model does not have as a unique constraint is kept as its index
+    assert uniques == []
+    assert [i["name"] for i in indexes] == ["uq_a", "uix_b", "ix_t_a_b"]
+    uniques = [{"name": "uq_a", "column_names": ["a"], "duplicates_index": "uq_a"}]
+    indexes = [{"name": "uq_a", "column_names": ["a"], "unique": True}]
+    model_uq = sa.UniqueConstraint(t.c.a, name="uq_a")
+    my.correct_for_autogen_constraints(uniques, indexes, [model_uq], [], conn_foreign_keys=[])
+    assert [u["name"] for u in uniques] == ["uq_a"]  # the model's kind: a constraint
+    assert indexes == []
 
 
 def test_foreign_key_option_rules() -> None:

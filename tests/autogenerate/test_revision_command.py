@@ -60,7 +60,7 @@ def write_models(root: Path, extra: str) -> None:
 def test_revision_autogenerate_upgrade_and_check(project: Config, tmp_path: Path) -> None:
     script = command.revision(project, "first", autogenerate=True, rev_id="aaa1")
     text = Path(script.path).read_text()
-    assert "op.create_table(\n        'item'," in text
+    assert "op.create_table('item',\n    sa.Column('id'" in text
     assert "op.create_index('ix_item_name', 'item', ['name'], unique=False)" in text
     assert "op.drop_table('item')" in text
     command.upgrade(project, "head")

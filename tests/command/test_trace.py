@@ -96,7 +96,7 @@ def test_trace_takes_the_predicted_locks_and_rolls_back(pg_project, pg_engine):
     assert not_traced == [
         ("CREATE INDEX CONCURRENTLY ix_t_drop_v ON t_drop (v)",
          "runs outside the transaction (autocommit_block)"),
-        ("ALTER TYPE mood ADD VALUE 'fine'", "runs outside the transaction (ADD VALUE)"),
+        ("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'fine'", "runs outside the transaction (ADD VALUE)"),
     ]
     summary = {row["relation"]: row for row in result["summary"]}
     assert summary["t_idx"]["mode"] == "SHARE"

@@ -21,19 +21,27 @@ def test_create_and_drop_quote_names_and_labels() -> None:
 
 
 def test_add_value_before_or_after() -> None:
-    assert add_enum_value_sql(None, "mood", "meh", None) == "ALTER TYPE mood ADD VALUE 'meh'"
+    assert add_enum_value_sql(None, "mood", "meh", None) == (
+        "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh'"
+    )
     assert add_enum_value_sql(None, "mood", "meh", "s", before="ok", after="sad") == (
-        "ALTER TYPE s.mood ADD VALUE 'meh' BEFORE 'ok'"
+        "ALTER TYPE s.mood ADD VALUE IF NOT EXISTS 'meh' BEFORE 'ok'"
     )
     assert add_enum_value_sql(None, "mood", "meh", None, after="sad") == (
-        "ALTER TYPE mood ADD VALUE 'meh' AFTER 'sad'"
+        "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh' AFTER 'sad'"
     )
 
 
 def test_recreate_converts_each_column_and_keeps_its_default() -> None:
-    assert recreate_enum_type_sql(
+    statements = recreate_enum_type_sql(
         None, "mood", ["a", "b"], "s", [("s", "user", "mood", "'a'::s.mood"), (None, "t", "m", None)]
-    ) == [
+    )
+    # first and last but one: the DO blocks that save/restore the indexes and CHECKs using the
+    # type and convert the remaining columns (arrays); their effect is tested live
+    save, restore = statements.pop(0), statements.pop(-2)
+    assert save.startswith("DO $dbshift$") and "CAST('s.mood' AS regtype)" in save
+    assert restore.startswith("DO $dbshift$") and "CAST('s.mood_old' AS regtype)" in restore
+    assert statements == [
         "ALTER TYPE s.mood RENAME TO mood_old",
         "CREATE TYPE s.mood AS ENUM ('a', 'b')",
         'ALTER TABLE s."user" ALTER COLUMN mood DROP DEFAULT',

@@ -20,21 +20,7 @@ from .harness import ROOT, EcosystemGap, per_tool, run_in_venv
 #: Need.key -> the problems the probe finds for it today under dbshift. A strict xfail: the
 #: test fails if a problem not listed here appears, and passes (so fails, strict) once none is
 #: left; a fixed problem may leave the list as it is until then.
-KNOWN_GAPS: dict[str, tuple[str, ...]] = {
-    # autogenerate's private names: added in dbshift.autogenerate by the autogenerate work
-    'alembic.autogenerate.render:_render_cmd_body(2)': (
-        "missing: AttributeError: module 'dbshift.autogenerate.render' has no attribute '_render_cmd_body'",
-    ),
-    'alembic.autogenerate.render:_alter_column(2)': (
-        "missing: AttributeError: module 'dbshift.autogenerate.render' has no attribute '_alter_column'",
-    ),
-    'alembic.autogenerate:_render_migration_diffs(2)': (
-        "missing: AttributeError: module 'dbshift.autogenerate' has no attribute '_render_migration_diffs'",
-    ),
-    'alembic.autogenerate:_produce_net_changes(2)': (
-        "missing: AttributeError: module 'dbshift.autogenerate' has no attribute '_produce_net_changes'",
-    ),
-}
+KNOWN_GAPS: dict[str, tuple[str, ...]] = {}
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from .harness import (
     Step,
     assert_same,
     assert_same_outcomes,
-    known_gap,
     per_tool,
     reset_database,
     revision_files,
@@ -71,11 +70,6 @@ STEPS = (
 )
 SNAPSHOT_AFTER = ("upgrade to 0001", "upgrade to 0002", "upgrade to 0003", "downgrade to 0002",
                   "downgrade to base")
-#: Waits on autogenerate (not on the alias or the names): dbshift's create-table comparator hands
-#: the plugin a ``postgresql.ENUM(..., create_type=False)`` stand-in for the model's ``sa.Enum``
-#: (and its own enum comparator emits CREATE TYPE too), so the plugin adds ``create_type=False``
-#: once more and the revision file does not compile.
-ENUM_STAND_IN = "keyword argument repeated: create_type"
 
 
 @dataclass
@@ -116,12 +110,10 @@ def sessions(
     return found
 
 
-@known_gap(ENUM_STAND_IN)
 def test_each_command_succeeds_as_under_alembic(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
 
 
-@known_gap(ENUM_STAND_IN)
 def test_autogenerate_writes_the_same_enum_ops(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
     assert_same(
@@ -129,7 +121,6 @@ def test_autogenerate_writes_the_same_enum_ops(sessions: dict[str, Session]) -> 
     )
 
 
-@known_gap(ENUM_STAND_IN)
 def test_upgrade_and_downgrade_leave_the_same_enum_labels(sessions: dict[str, Session]) -> None:
     assert_same_outcomes(sessions["alembic"].runs, sessions["dbshift"].runs)
     assert_same("schema after each step", sessions["alembic"].schemas, sessions["dbshift"].schemas)

@@ -21,6 +21,7 @@ import pytest
 from .harness import (
     EcosystemGap,
     Run,
+    as_alembic_markers,
     assert_same,
     known_gap,
     per_tool,
@@ -114,7 +115,11 @@ BUILT_IN_TESTS = (
 DRIFT_TEST = "test_model_definitions_match_ddl"
 #: Waits on autogenerate: pytest-alembic's built-in tests import ``_render_cmd_body`` from
 #: ``alembic.autogenerate.render`` when the plugin loads (so no test runs without it).
-NO_RENDER_CMD_BODY = "cannot import name '_render_cmd_body'"
+#: pytest-alembic's experimental downgrade test fails under dbshift once an earlier test (its
+#: ``all_models_register_on_metadata`` runs env.py in a subprocess) has left an empty
+#: ``alembic_version`` table: inside the runner's nested transaction the next upgrade's version
+#: row is not seen. A runtime gap (not autogenerate's), recorded here until it is fixed.
+DOWNGRADE_AFTER_EMPTY_VERSION_TABLE = "### test_downgrade_leaves_no_trace\n-passed\n+failure"
 _RENDERED = re.compile(
     r"The upgrade which would have been generated would look like:\n(.*?# ### end Alembic commands ###)",
     re.DOTALL,
@@ -132,7 +137,7 @@ class PytestRun:
 
     def rendered_migration(self, test: str) -> str | None:
         """The migration a failing ``test_model_definitions_match_ddl`` shows, dedented."""
-        found = _RENDERED.search(self.failures.get(test, ""))
+        found = _RENDERED.search(as_alembic_markers(self.failures.get(test, "")))
         return None if found is None else textwrap.dedent(found.group(1))
 
 
@@ -212,17 +217,15 @@ def _same_outcomes(runs: dict[str, PytestRun]) -> None:
     )
 
 
-@known_gap(NO_RENDER_CMD_BODY)
+@known_gap(DOWNGRADE_AFTER_EMPTY_VERSION_TABLE)
 def test_built_in_tests_pass_when_models_match(in_sync: dict[str, PytestRun]) -> None:
     _same_outcomes(in_sync)
 
 
-@known_gap(NO_RENDER_CMD_BODY)
 def test_model_drift_fails_the_model_test(drifted: dict[str, PytestRun]) -> None:
     _same_outcomes(drifted)
 
 
-@known_gap(NO_RENDER_CMD_BODY)
 def test_model_drift_shows_the_same_rendered_migration(drifted: dict[str, PytestRun]) -> None:
     _same_outcomes(drifted)
     assert_same(

@@ -14,12 +14,14 @@ from ..operations.ops import (  # the ENUM type ops, here before they were direc
 )
 from .api import (
     RevisionContext,
+    _render_migration_diffs,  # noqa: F401 - kept for the Alembic ecosystem
     compare_metadata,
     fill_migration_script,
     produce_migrations,
     render_into_template_args,
     run_autogenerate,
 )
+from .compare import _produce_net_changes  # noqa: F401 - kept for the Alembic ecosystem
 from .context import AutogenContext
 from .registry import ComparatorRegistry, DispatchPriority, PriorityDispatchResult, comparators
 from .render import render_op, render_op_text, render_python_code, renderers

@@ -12,7 +12,8 @@ from ..operations.ops import DowngradeOps, MigrationScript, UpgradeOps
 from ..util.exc import CommandError
 from .compare import populate_upgrade_ops
 from .context import AutogenContext
-from .render import render_body
+from .diffs import diffs_of
+from .render import render_body, render_imports
 from .reversal import reverse_into
 from .safe_operations import apply_safe_operations
 
@@ -26,7 +27,9 @@ def compare_metadata(context: MigrationContext, metadata: MetaData | Sequence[Me
 
     Column changes come as a nested list of ``modify_*`` tuples per column.
     """
-    return produce_migrations(context, metadata).upgrade_ops.as_diffs()  # type: ignore[union-attr]
+    upgrade_ops = produce_migrations(context, metadata).upgrade_ops
+    assert upgrade_ops is not None
+    return diffs_of(upgrade_ops)
 
 
 def produce_migrations(
@@ -57,7 +60,7 @@ def render_into_template_args(
     ):
         template_args[upgrade_ops.upgrade_token] = render_body(upgrade_ops, autogen_context)
         template_args[downgrade_ops.downgrade_token] = render_body(downgrade_ops, autogen_context)
-    template_args["imports"] = "\n".join(sorted(autogen_context.imports))
+    template_args["imports"] = render_imports(autogen_context.imports)
 
 
 def run_autogenerate(
@@ -78,6 +81,18 @@ def run_autogenerate(
     template_args: dict[str, Any] = {}
     render_into_template_args(autogen_context, migration_script, template_args)
     return template_args
+
+
+def _render_migration_diffs(context: MigrationContext, template_args: dict[str, Any]) -> None:
+    """Alembic's private name (alembic-postgresql-enum's tests): compare ``context``'s database
+    with its ``target_metadata`` and render both directions into ``template_args``."""
+    autogen_context = AutogenContext(context)
+    upgrade_ops = UpgradeOps([])
+    populate_upgrade_ops(autogen_context, upgrade_ops)
+    script = MigrationScript(
+        rev_id=None, upgrade_ops=upgrade_ops, downgrade_ops=reverse_into(upgrade_ops, DowngradeOps([]))
+    )
+    render_into_template_args(autogen_context, script, template_args)
 
 
 def _new_rev_id() -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table
 from sqlalchemy import inspect as sa_inspect
 
-from ..runtime.plugins import plugin_filter
+from ..runtime.plugins import plugin_comparators, plugin_filter
 from ..util.exc import CommandError
 from .registry import ComparatorRegistry, comparators
 
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
     from sqlalchemy.engine.reflection import Inspector
 
     from ..runtime.migration import MigrationContext
+
+
+plugin_log = logging.getLogger("alembic.runtime.plugins")  # Alembic's logger name (README)
+#: The built-in comparator plugins Alembic also has, in the order Alembic sets them up.
+_ALEMBIC_BUILTIN_PLUGINS = (
+    "schemas", "tables", "types", "constraints", "defaults", "comments",
+)
 
 
 class AutogenContext:
@@ -72,6 +80,20 @@ class AutogenContext:
         self._object_filters = [f for f in [opts.get("include_object")] if f]
         self._plugin_enabled = None
         self._table_keys: dict[tuple[str | None, str], Table] | None = None
+        if autogenerate and migration_context is not None:
+            self._log_plugins()
+
+    def _log_plugins(self) -> None:
+        """Say which comparator plugins run, as Alembic's ``setting up autogenerate plugin``."""
+        names = [f"dbshift.autogenerate.{n}" for n in _ALEMBIC_BUILTIN_PLUGINS]
+        names.append("dbshift.ext.checkconstraint_byname")
+        for name, _ in plugin_comparators():
+            if name not in names:
+                names.append(name)
+        for name in names:
+            if self.plugin_enabled(name):
+                shown = "alembic." + name[len("dbshift."):] if name.startswith("dbshift.") else name
+                plugin_log.info("setting up autogenerate plugin %s", shown)
 
     # ------------------------------------------------------------------ metadata
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Computed,
     ForeignKeyConstraint,
@@ -23,6 +24,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
+    asc,
+    desc,
+    nulls_first,
+    nulls_last,
     text,
 )
 from sqlalchemy import exc as sa_exc
@@ -50,7 +55,8 @@ class ReflectedTable:
         indexes: list[dict[str, Any]],
         uniques: list[dict[str, Any]],
         comment: str | None,
-        checks: list[dict[str, Any]],
+        checks: list[dict[str, Any]] | None,
+        extras: Callable[[str], Any] | None = None,
     ) -> None:
         self.schema = schema
         self.name = name
@@ -61,8 +67,25 @@ class ReflectedTable:
         self.indexes = indexes
         self.uniques = uniques
         self.comment = comment
-        self.checks = checks
+        self.checks: list[dict[str, Any]] = checks if checks is not None else []
+        self._checks_reflected = checks is not None
+        #: ``extras(kind)`` reflects ``"checks"`` or ``"options"`` of this table when a built
+        #: ``Table`` needs them and the bulk reflection did not fetch them.
+        self._extras = extras
         self._table: Table | None = None
+
+    def check_constraints(self) -> list[dict[str, Any]]:
+        """The reflected CHECK constraints (fetched now if the bulk reflection left them out)."""
+        if not self._checks_reflected and self._extras is not None:
+            self.checks = list(self._extras("checks") or [])
+            self._checks_reflected = True
+        return self.checks
+
+    def table_options(self) -> dict[str, Any]:
+        """The table's reflected options (``mysql_engine``, ``mysql_default charset`` ...)."""
+        if self._extras is None:
+            return {}
+        return dict(self._extras("options") or {})
 
     @property
     def fullname(self) -> str:
@@ -144,6 +167,21 @@ def reflect_tables(
         if type(impl).autogen_column_reflect is not DefaultImpl.autogen_column_reflect
         else None
     )
+    def extras_of(tname: str) -> Callable[[str], Any]:
+        def extras(kind: str) -> Any:
+            fn = (
+                inspector.get_check_constraints if kind == "checks"
+                else inspector.get_table_options
+            )
+            try:
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="Skipped unsupported reflection")
+                    return fn(tname, schema=schema)
+            except NotImplementedError:
+                return None
+
+        return extras
+
     result: dict[str, ReflectedTable] = {}
     for (_, tname), cols in columns.items():
         if tname not in wanted:
@@ -159,7 +197,8 @@ def reflect_tables(
             indexes.get(key, []),
             uniques.get(key, []),
             comment,
-            check_data.get(key, []),
+            check_data.get(key, []) if checks else None,
+            extras_of(tname),
         )
         if column_hook is not None:
             for col in cols:
@@ -201,7 +240,8 @@ def build_column(data: dict[str, Any]) -> Column:
 
 
 def build_table(reflected: ReflectedTable, metadata: MetaData | None = None) -> Table:
-    """A ``Table`` with the reflected columns, primary key, foreign keys, uniques and indexes."""
+    """A ``Table`` with the reflected columns, primary key, foreign keys, uniques, CHECK
+    constraints, indexes and table options (what SQLAlchemy's own reflection gives)."""
     metadata = metadata if metadata is not None else MetaData()
     table = Table(
         reflected.name,
@@ -209,6 +249,7 @@ def build_table(reflected: ReflectedTable, metadata: MetaData | None = None) -> 
         *[build_column(c) for c in reflected.columns],
         schema=reflected.schema,
         comment=reflected.comment,
+        **reflected.table_options(),
     )
     pk_cols = reflected.pk.get("constrained_columns") or []
     if pk_cols:
@@ -220,13 +261,32 @@ def build_table(reflected: ReflectedTable, metadata: MetaData | None = None) -> 
     for uq in reflected.uniques:
         if all(c in table.c for c in uq["column_names"]):
             table.append_constraint(
-                UniqueConstraint(*uq["column_names"], name=_name(uq.get("name")))
+                UniqueConstraint(
+                    *uq["column_names"], name=_name(uq.get("name")),
+                    **(uq.get("dialect_options") or {}),
+                )
             )
+    for check in reflected.check_constraints():
+        table.append_constraint(
+            CheckConstraint(text(check["sqltext"]), name=_name(check.get("name")),
+                            **(check.get("dialect_options") or {}))
+        )
     for ix in reflected.indexes:
         if ix.get("duplicates_constraint"):
             continue
         build_index(table, ix)
     return table
+
+
+def build_unique_for_op(impl: DefaultImpl, table: Table, uq: dict[str, Any]) -> UniqueConstraint:
+    """A reflected unique constraint on ``table`` for an operation (a dropped constraint's
+    re-creation): with the dialect options the dialect keeps for it (PostgreSQL: without an
+    empty ``postgresql_include``)."""
+    return UniqueConstraint(
+        *[table.c[name] for name in uq["column_names"]],
+        name=_name(uq.get("name")),
+        **impl.adjust_reflected_dialect_options(uq, "unique_constraint"),
+    )
 
 
 def build_foreign_key(fk: dict[str, Any]) -> ForeignKeyConstraint:
@@ -241,13 +301,25 @@ def build_foreign_key(fk: dict[str, Any]) -> ForeignKeyConstraint:
     )
 
 
+#: A reflected index column's ``column_sorting`` options, as SQLAlchemy's reflection applies them.
+_SORT_MODIFIERS: dict[str, Callable[[Any], Any]] = {
+    "asc": asc, "desc": desc, "nulls_first": nulls_first, "nulls_last": nulls_last,
+}
+
+
 def build_index(table: Table, ix: dict[str, Any]) -> Index | None:
     """An ``Index`` on ``table`` from a reflected index (expressions as SQL text)."""
     exprs: list[Any] = []
     expressions = ix.get("expressions") or []
+    sorting = ix.get("column_sorting") or {}
     for pos, col in enumerate(ix.get("column_names") or []):
         if col is not None and col in table.c:
-            exprs.append(table.c[col])
+            element: Any = table.c[col]
+            for option in sorting.get(col, ()):
+                modifier = _SORT_MODIFIERS.get(option)
+                if modifier is not None:
+                    element = modifier(element)
+            exprs.append(element)
         elif pos < len(expressions):
             exprs.append(text(expressions[pos]))
         else:

@@ -96,6 +96,15 @@ class ComparatorRegistry:
         """Unregister every registration of ``fn``."""
         self._entries = [e for e in self._entries if e.fn is not fn]
 
+    def registered_from(self, target: str, module_prefixes: tuple[str, ...]) -> bool:
+        """Whether a comparator of ``target`` defined in one of the modules ``module_prefixes``
+        (or below them) is registered."""
+        return any(
+            e.target == target
+            and (getattr(e.fn, "__module__", None) or "").split(".")[0] in module_prefixes
+            for e in self._all_entries()
+        )
+
     def plugin_names(self) -> set[str]:
         """The names of all plugins that registered comparators."""
         return {e.plugin for e in self._all_entries()}

@@ -172,9 +172,7 @@ def _render_autocommit_block(ctx: AutogenContext, op: AutocommitBlockOps) -> lis
     body: list[str] = []
     for child in op.ops:
         body.extend(render_op(ctx, child))
-    return [f"with {prefix}get_context().autocommit_block():"] + [
-        "    " + line if line else line for line in (body or ["pass"])
-    ]
+    return [f"with {prefix}get_context().autocommit_block():", *(body or ["pass"]), ""]
 
 
 @renderers.dispatch_for(ConcurrentDropIndexOp)

@@ -725,6 +725,22 @@ class DefaultImpl:
         """Whether ``include_schemas`` must leave ``schema`` out (the database's own schemas)."""
         return schema == "information_schema"
 
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, is_index: bool = False,
+        **kw: Any,
+    ) -> str:
+        """The SQL of ``expr`` (a server default, an index expression ...) as autogenerate writes
+        it into ``sa.text(...)``: compiled for this dialect, bound values inlined."""
+        compiled = expr.compile(
+            dialect=self.dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+        )
+        return str(compiled)
+
+    def adjust_reflected_dialect_options(self, reflected: Mapping[str, Any], kind: str) -> dict[str, Any]:
+        """The dialect options of a reflected constraint/index (``kind``) that autogenerate
+        keeps on the object it builds from it."""
+        return dict(reflected.get("dialect_options") or {})
+
     def render_type(self, type_: Any, autogen_context: Any) -> str | bool:
         """Python source for ``type_`` in a generated revision, or False for the generic rendering."""
         return False
@@ -737,11 +753,15 @@ class DefaultImpl:
         """
         return None
 
-    def _skip_autogen_expression_indexes(self, metadata_indexes: list[Any]) -> None:
+    def _skip_autogen_expression_indexes(
+        self, metadata_indexes: list[Any], conn_indexes: list[dict[str, Any]] | None = None
+    ) -> None:
         """Remove (with a warning) the model's expression indexes, for a database whose
-        reflection does not return them: they could never compare equal."""
+        reflection does not return them: they could never compare equal. As Alembic: an index
+        the database has by that name stays, and so does one on plain columns with ASC/DESC."""
+        conn_names = {ix.get("name") for ix in conn_indexes or ()}
         for index in list(metadata_indexes):
-            if all(isinstance(e, Column) for e in index.expressions):
+            if index.name in conn_names or all(_is_plain_column(e) for e in index.expressions):
                 continue
             warnings.warn(
                 f"autogenerate skips expression-based index {index.name!r} on "
@@ -766,3 +786,12 @@ class DefaultImpl:
 
         if existing.type._type_affinity is not new_type._type_affinity:
             existing_transfer["expr"] = cast(existing_transfer["expr"], new_type)
+
+
+def _is_plain_column(expr: Any) -> bool:
+    """A table column, possibly under ``ASC``/``DESC``/``NULLS FIRST`` (not an expression)."""
+    from sqlalchemy.sql.elements import UnaryExpression
+
+    while isinstance(expr, UnaryExpression):
+        expr = expr.element
+    return isinstance(expr, Column)

@@ -21,6 +21,9 @@ from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstrai
 from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
+from sqlalchemy.sql.elements import BinaryExpression, Grouping, UnaryExpression
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.operators import asc_op, desc_op
 
 from ..util.exc import CommandError
 from . import elements
@@ -51,6 +54,20 @@ class MySQLImpl(DefaultImpl):
     transactional_ddl = False
     type_synonyms = DefaultImpl.type_synonyms + ({"BOOL", "TINYINT"}, {"JSON", "LONGTEXT"})
     type_arg_extract = (r"character set ([\w\-_]+)", r"collate ([\w\-_]+)")
+
+    def render_ddl_sql_expr(
+        self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any
+    ) -> str:
+        """An index expression (an operation or a function, not a bare or ordered column) is
+        written in parentheses: MySQL's functional key parts need them."""
+        if is_index and (
+            isinstance(expr, (BinaryExpression, FunctionElement))
+            or (isinstance(expr, UnaryExpression) and expr.modifier not in (desc_op, asc_op))
+        ):
+            expr = Grouping(expr)
+        return super().render_ddl_sql_expr(
+            expr, is_server_default=is_server_default, is_index=is_index, **kw
+        )
 
     def alter_column(
         self,
@@ -246,6 +263,9 @@ class MySQLImpl(DefaultImpl):
             return str(conn[1]).lower() != str(meta[1]).lower()
         return differs
 
+    #: MySQL/MariaDB index reflection does not say ASC/DESC: autogenerate compares the columns.
+    autogen_reflects_index_sorting = False
+
     def correct_for_autogen_constraints(
         self,
         conn_unique_constraints: list[dict[str, Any]],
@@ -256,17 +276,24 @@ class MySQLImpl(DefaultImpl):
         conn_foreign_keys: Sequence[dict[str, Any]] = (),
     ) -> None:
         """A UNIQUE constraint is a unique index in MySQL, reflected twice: kept once, as the
-        kind the model uses (a constraint unless the model has an index of that name). The
+        kind the model uses (a constraint when the model has a unique constraint of that name or
+        columns, else an index, as Alembic reports it). The
         indexes MySQL adds by itself for foreign keys are left out unless the model names them.
         Expression indexes are not compared (MariaDB has none; MySQL does not reflect them)."""
         meta_index_names = {str(ix.name) for ix in metadata_indexes if ix.name}
+        meta_uq_names = {str(c.name) for c in metadata_unique_constraints if c.name}
+        unnamed_uq_sigs = {
+            tuple(col.name for col in c.columns) for c in metadata_unique_constraints if not c.name
+        }
         by_name = {ix.get("name"): ix for ix in conn_indexes}
         for uq in list(conn_unique_constraints):
             index = by_name.get(uq.get("duplicates_index"))
             if index is None:
                 continue
-            if index["name"] in meta_index_names:
-                conn_unique_constraints.remove(uq)
+            if uq.get("name") not in meta_uq_names and (
+                tuple(uq["column_names"]) not in unnamed_uq_sigs
+            ):
+                conn_unique_constraints.remove(uq)  # as Alembic: only in the database -> an index
             else:
                 conn_indexes.remove(index)
         implicit = set()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Identity, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause
 from sqlalchemy.types import NULLTYPE
 
 from ..util.error_text import one_line
@@ -68,6 +68,25 @@ class PostgresqlImpl(DefaultImpl):
     transactional_ddl = True
     type_synonyms = DefaultImpl.type_synonyms + ({"FLOAT", "DOUBLE PRECISION"},)
     reflects_fk_deferral = True
+
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, is_index: bool = False,
+        **kw: Any,
+    ) -> str:
+        """An index expression other than a plain column is written in parentheses, as
+        PostgreSQL's CREATE INDEX needs it."""
+        if is_index and not isinstance(expr, ColumnClause):
+            expr = expr.self_group()
+        return super().render_ddl_sql_expr(
+            expr, is_server_default=is_server_default, is_index=is_index, **kw
+        )
+
+    def adjust_reflected_dialect_options(self, reflected: Any, kind: str) -> dict[str, Any]:
+        """An empty ``postgresql_include`` is left out."""
+        options = dict(reflected.get("dialect_options") or {})
+        if not options.get("postgresql_include"):
+            options.pop("postgresql_include", None)
+        return options
 
     # ------------------------------------------------------------------ columns
 
@@ -555,8 +574,12 @@ def add_enum_value_sql(
     before: str | None = None,
     after: str | None = None,
 ) -> str:
-    """``ALTER TYPE <name> ADD VALUE 'v' [BEFORE 'x' | AFTER 'y']``."""
-    sql = f"ALTER TYPE {_enum_type_name(dialect, type_name, schema)} ADD VALUE {_enum_label(value)}"
+    """``ALTER TYPE <name> ADD VALUE IF NOT EXISTS 'v' [BEFORE 'x' | AFTER 'y']`` (``IF NOT
+    EXISTS``: ADD VALUE runs outside the transaction, so a re-run after a later failure works)."""
+    sql = (
+        f"ALTER TYPE {_enum_type_name(dialect, type_name, schema)} ADD VALUE IF NOT EXISTS "
+        f"{_enum_label(value)}"
+    )
     if before is not None:
         sql += f" BEFORE {_enum_label(before)}"
     elif after is not None:
@@ -572,11 +595,16 @@ def recreate_enum_type_sql(
     columns: Sequence[tuple[str | None, str, str, str | None]],
 ) -> list[str]:
     """Rename the type to ``<name>_old``, create it with ``values``, convert each of ``columns``
-    (schema, table, column, default SQL or None) through TEXT, drop the old type."""
+    (schema, table, column, default SQL or None) through TEXT, drop the old type.
+
+    Indexes and CHECK constraints that use the type in an expression are dropped first and
+    created again at the end, and any other column on the type (arrays of it too) is converted
+    (two ``DO`` blocks, so this also holds offline)."""
     prep = _enum_dialect(dialect).identifier_preparer
     qname = _enum_type_name(dialect, type_name, schema)
     old_name = f"{type_name}_old"
     out = [
+        _SAVE_DEPENDENTS.replace("@TYPE@", _enum_label(qname)),
         f"ALTER TYPE {qname} RENAME TO {prep.quote(old_name)}",
         create_enum_type_sql(dialect, type_name, values, schema),
     ]
@@ -588,8 +616,52 @@ def recreate_enum_type_sql(
         out.append(f"{alter} TYPE {qname} USING CAST(CAST({prep.quote(column)} AS TEXT) AS {qname})")
         if default is not None:
             out.append(f"{alter} SET DEFAULT {default}")
+    out.append(_RESTORE_DEPENDENTS.replace("@OLD@", _enum_label(
+        _enum_type_name(dialect, old_name, schema))).replace("@NEW@", _enum_label(qname)))
     out.append(f"DROP TYPE {_enum_type_name(dialect, old_name, schema)}")
     return out
+
+
+#: Before the type is renamed: the indexes and CHECK constraints whose expressions use the type
+#: (``WHERE status = 'shipped'::order_status``) are saved in a temporary table and dropped; they
+#: would compare the column with the renamed old type and make the conversion fail.
+_SAVE_DEPENDENTS = (
+    "DO $dbshift$ DECLARE r record; BEGIN "
+    "CREATE TEMP TABLE IF NOT EXISTS dbshift_enum_dependents (pos serial, def text); "
+    "FOR r IN SELECT DISTINCT 'index' AS kind, n.nspname AS nsp, c.relname AS name, "
+    "CAST(NULL AS name) AS tbl, pg_get_indexdef(c.oid) AS def FROM pg_depend d "
+    "JOIN pg_class c ON d.classid = CAST('pg_class' AS regclass) AND d.objid = c.oid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE d.refobjid = CAST(@TYPE@ AS regtype) AND c.relkind IN ('i', 'I') "
+    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) "
+    "UNION SELECT 'check', n.nspname, k.conname, t.relname, pg_get_constraintdef(k.oid) "
+    "FROM pg_depend d JOIN pg_constraint k ON d.classid = CAST('pg_constraint' AS regclass) "
+    "AND d.objid = k.oid JOIN pg_class t ON t.oid = k.conrelid "
+    "JOIN pg_namespace n ON n.oid = t.relnamespace "
+    "WHERE d.refobjid = CAST(@TYPE@ AS regtype) AND k.contype = 'c' "
+    "LOOP IF r.kind = 'index' THEN "
+    "INSERT INTO dbshift_enum_dependents (def) VALUES (r.def); "
+    "EXECUTE format('DROP INDEX %I.%I', r.nsp, r.name); "
+    "ELSE INSERT INTO dbshift_enum_dependents (def) VALUES "
+    "(format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', r.nsp, r.tbl, r.name, r.def)); "
+    "EXECUTE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', r.nsp, r.tbl, r.name); "
+    "END IF; END LOOP; END $dbshift$"
+)
+#: After the listed columns are converted: every other column still on the old type (arrays of
+#: it included) is converted too, then the saved indexes and CHECKs are created again.
+_RESTORE_DEPENDENTS = (
+    "DO $dbshift$ DECLARE r record; BEGIN "
+    "FOR r IN SELECT n.nspname AS nsp, c.relname AS tbl, a.attname AS col, "
+    "CASE WHEN a.atttypid = t.typarray THEN '[]' ELSE '' END AS arr FROM pg_attribute a "
+    "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_type t ON t.oid = CAST(@OLD@ AS regtype) "
+    "WHERE a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0 AND NOT a.attisdropped "
+    "AND c.relkind IN ('r', 'p') "
+    "LOOP EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN %I TYPE %s USING CAST(CAST(%I AS TEXT%s) "
+    "AS %s)', r.nsp, r.tbl, r.col, @NEW@ || r.arr, r.col, r.arr, @NEW@ || r.arr); END LOOP; "
+    "FOR r IN SELECT def FROM dbshift_enum_dependents ORDER BY pos LOOP EXECUTE r.def; END LOOP; "
+    "DROP TABLE dbshift_enum_dependents; END $dbshift$"
+)
 
 
 __all__ = [

@@ -50,6 +50,10 @@ _USE_BATCH = (
 #: The value ``abs()`` of which raises "integer overflow": the batch copy's way to stop on a lossy cast.
 LOSSY_CAST_SENTINEL = "abs(-9223372036854775807 - 1)"
 
+#: Server default texts autogenerate writes without added parentheses.
+_PLAIN_DEFAULT = re.compile(r"^(?:[0-9.]|'.+'|\(.+\))$", re.S)
+
+
 class SQLiteImpl(DefaultImpl):
     """SQLite implementation.
 
@@ -59,6 +63,18 @@ class SQLiteImpl(DefaultImpl):
 
     __dialect__ = "sqlite"
     transactional_ddl = True
+
+    def render_ddl_sql_expr(
+        self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any
+    ) -> str:
+        """A server default that is an expression goes in parentheses (SQLite's DEFAULT needs
+        them); a single digit, a quoted string or an already parenthesized text stays as is."""
+        sql = super().render_ddl_sql_expr(
+            expr, is_server_default=is_server_default, is_index=is_index, **kw
+        )
+        if is_server_default and sql and not _PLAIN_DEFAULT.match(sql):
+            sql = f"({sql})"
+        return sql
 
     # ------------------------------------------------------------------ transactions
 
@@ -196,6 +212,9 @@ class SQLiteImpl(DefaultImpl):
 
     # ------------------------------------------------------------------ autogenerate
 
+    #: SQLite's index reflection does not say ASC/DESC: autogenerate compares the columns only.
+    autogen_reflects_index_sorting = False
+
     def correct_for_autogen_constraints(
         self,
         conn_unique_constraints: list[dict[str, Any]],
@@ -206,7 +225,7 @@ class SQLiteImpl(DefaultImpl):
         conn_foreign_keys: Any = (),
     ) -> None:
         """SQLite's reflection skips expression indexes, so the model's are not compared (warned)."""
-        self._skip_autogen_expression_indexes(metadata_indexes)
+        self._skip_autogen_expression_indexes(metadata_indexes, conn_indexes)
 
     def autogen_reflect(self, schema: str | None, table_names: list[str] | None) -> dict[str, Any]:
         """Every kind of reflected data for ``table_names`` (None: all) in a few bulk queries

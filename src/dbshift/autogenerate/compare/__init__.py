@@ -25,3 +25,7 @@ def populate_upgrade_ops(autogen_context: AutogenContext, upgrade_ops: UpgradeOp
     load_entry_point_plugins()
     autogen_context.table_key_to_table  # noqa: B018 - duplicate table keys fail early
     autogen_context.dispatch("autogenerate")(autogen_context, upgrade_ops)
+
+
+#: Alembic's private name for :func:`populate_upgrade_ops` (hooks and plugin tests call it).
+_produce_net_changes = populate_upgrade_ops

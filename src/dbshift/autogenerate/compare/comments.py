@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
@@ -14,11 +15,13 @@ from ...operations.ops import (
 )
 from ..reflection import ReflectedColumn, ReflectedTable
 from ..registry import comparators
+from . import constraints  # noqa: F401 - registers first: Alembic's order, comments after them
 
 if TYPE_CHECKING:
     from ..context import AutogenContext
 
 PLUGIN = "dbshift.autogenerate.comments"
+log = logging.getLogger("alembic.autogenerate.compare.comments")  # Alembic's logger name (README)
 
 
 def _supports_comments(autogen_context: AutogenContext) -> bool:
@@ -66,3 +69,4 @@ def compare_column_comment(
     wanted = metadata_col.comment or None
     if existing != wanted:
         alter_column_op.modify_comment = wanted
+        log.info("Detected column comment '%s.%s'", tname, cname)

@@ -6,10 +6,11 @@ foreign key targets and actions); SQLAlchemy objects are built only for what cha
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Table, UniqueConstraint
-from sqlalchemy.sql.elements import conv
+from sqlalchemy.sql.elements import UnaryExpression, conv
 
 from ...operations.ops import (
     AddConstraintOp,
@@ -19,7 +20,8 @@ from ...operations.ops import (
     DropIndexOp,
     ModifyTableOps,
 )
-from ..reflection import ReflectedTable
+from ..diffs import remember_source
+from ..reflection import ReflectedTable, build_unique_for_op
 from ..registry import comparators
 from ..reversal import with_reverse
 from .tables import CHECKS_PLUGIN
@@ -28,6 +30,17 @@ if TYPE_CHECKING:
     from ..context import AutogenContext
 
 PLUGIN = "dbshift.autogenerate.constraints"
+log = logging.getLogger("alembic.autogenerate.compare.constraints")  # Alembic's logger name (README)
+
+
+def _kind_text(item: _Item) -> str:
+    return "index" if item.kind == "index" else "unique constraint"
+
+
+def _column_names(obj: Any) -> list[str]:
+    if isinstance(obj, dict):
+        return [c for c in (obj.get("column_names") or []) if c is not None]
+    return [c.name for c in obj.columns]
 
 
 def _name(value: Any) -> str | None:
@@ -53,10 +66,37 @@ class _Item:
                                           or self.unique == other.unique)
 
 
+_SORTING = {"desc_op": "desc", "nulls_first_op": "nulls_first", "nullsfirst_op": "nulls_first",
+            "nulls_last_op": "nulls_last", "nullslast_op": "nulls_last"}
+
+
+def _sorted_column(expr: Any) -> tuple[Column, tuple[str, ...]] | None:
+    """``(column, sorting)`` for a column under ASC/DESC/NULLS modifiers (else None)."""
+    sorting: list[str] = []
+    while isinstance(expr, UnaryExpression) and expr.modifier is not None:
+        word = _SORTING.get(getattr(expr.modifier, "__name__", ""))
+        if word is None and getattr(expr.modifier, "__name__", "") != "asc_op":
+            return None
+        if word is not None:
+            sorting.append(word)
+        expr = expr.element
+    return (expr, tuple(sorted(sorting))) if isinstance(expr, Column) else None
+
+
+def _with_sorting(name: str, sorting: tuple[str, ...] | list[str]) -> str:
+    words = sorted(w for w in sorting if w != "asc")
+    return " ".join([name, *words]) if words else name
+
+
 def _expression_key(ctx: AutogenContext, expr: Any) -> tuple[str, bool]:
     """``(key, is_plain_column)`` for one index element."""
     if isinstance(expr, Column):
         return expr.name, True
+    sorted_column = _sorted_column(expr)
+    if sorted_column is not None:
+        if not getattr(ctx.impl, "autogen_reflects_index_sorting", True):
+            return sorted_column[0].name, True  # the database does not say, as Alembic
+        return _with_sorting(sorted_column[0].name, sorted_column[1]), True
     try:
         compiled = str(
             expr.compile(
@@ -71,12 +111,15 @@ def _expression_key(ctx: AutogenContext, expr: Any) -> tuple[str, bool]:
 
 def _reflected_index_sig(ctx: AutogenContext, ix: dict[str, Any]) -> tuple[str, ...]:
     expressions = ix.get("expressions") or []
+    sorting = ix.get("column_sorting") or {}
     sig = []
     for pos, col in enumerate(ix.get("column_names") or []):
         if col is None and pos < len(expressions):
             sig.append(ctx.impl.autogen_expression_key(expressions[pos]))
+        elif col is not None:
+            sig.append(_with_sorting(col, sorting.get(col, ())))
         else:
-            sig.append(col if col is not None else "?")
+            sig.append("?")
     return tuple(sig) + ctx.impl.autogen_index_extras(reflected=ix)
 
 
@@ -168,25 +211,72 @@ def compare_indexes_and_uniques(
         else:
             added.append(meta)
 
-    removed = [c for c in conn_items if id(c) not in claimed]
+    # Alembic's order: removed (by name), then those on both sides (by name: a kind swapped, or
+    # a changed shape, is a drop and an add), then added (named by name, then unnamed)
+    removed = sorted(
+        (c for c in conn_items if id(c) not in claimed),
+        key=lambda c: (c.name is None, c.name or ""),
+    )
+    meta_names = {m.name for m in meta_items if m.name}
+    swapped = {c.name: c for c in removed if c.name in meta_names}
     for conn in removed:
-        op = _drop_op(ctx, conn_table, conn)
-        if op is not None:
-            modify_ops.ops.append(op)
-    for meta, conn in pairs:
-        if not meta.same_shape(conn):
+        if conn.name in swapped:
+            continue
+        _drop(ctx, modify_ops, conn_table, conn, tname)
+    both: list[tuple[str, _Item, _Item]] = [
+        (meta.name, meta, conn) for meta, conn in pairs
+        if meta.name and not meta.same_shape(conn)
+    ]
+    both += [(meta.name, meta, swapped[meta.name]) for meta in added if meta.name in swapped]
+    for _, meta, conn in sorted(both, key=lambda item: item[0]):
+        if meta.kind != conn.kind:
+            if _drop(ctx, modify_ops, conn_table, conn, tname):
+                _add(modify_ops, meta)
+            continue
+        drop = _drop_op(ctx, conn_table, conn, check_filter=False)
+        if drop is not None:
+            modify_ops.ops.append(drop)
+            modify_ops.ops.append(_add_op(meta))
+            log.info(
+                "Detected changed %s %r on %r: %s", _kind_text(conn), conn.name, tname,
+                f"columns {_column_names(conn.source)!r} to {_column_names(meta.source)!r}",
+            )
+    for meta, conn in pairs:  # unnamed in the model, matched by shape
+        if not meta.name and not meta.same_shape(conn):
             drop = _drop_op(ctx, conn_table, conn, check_filter=False)
             if drop is not None:
                 modify_ops.ops.append(drop)
                 modify_ops.ops.append(_add_op(meta))
-    for meta in added:
-        modify_ops.ops.append(_add_op(meta))
+    for meta in sorted(
+        (m for m in added if m.name not in swapped), key=lambda m: (m.name is None, m.name or "")
+    ):
+        _add(modify_ops, meta)
+
+
+def _drop(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, conn_table: ReflectedTable, conn: _Item,
+    tname: str,
+) -> bool:
+    op = _drop_op(ctx, conn_table, conn)
+    if op is None:
+        return False
+    modify_ops.ops.append(op)
+    log.info("Detected removed %s %r on %r", _kind_text(conn), conn.name, tname)
+    return True
+
+
+def _add(modify_ops: ModifyTableOps, meta: _Item) -> None:
+    modify_ops.ops.append(_add_op(meta))
+    log.info(
+        "Detected added %s %r on '%s'", _kind_text(meta), meta.name, _column_names(meta.source)
+    )
 
 
 def _add_op(meta: _Item) -> Any:
     if meta.kind == "index":
         return with_reverse(
-            CreateIndexOp.from_index(meta.source), DropIndexOp.from_index(meta.source)
+            remember_source(CreateIndexOp.from_index(meta.source), meta.source),
+            DropIndexOp.from_index(meta.source),
         )
     return with_reverse(
         AddConstraintOp.from_constraint(meta.source), DropConstraintOp.from_constraint(meta.source)
@@ -219,7 +309,8 @@ def _drop_op(
         const, const.name, "unique_constraint", True, None
     ):
         return None
-    return DropConstraintOp.from_constraint(const)
+    # the re-created constraint carries the dialect options the dialect keeps (render, issue 13)
+    return DropConstraintOp.from_constraint(build_unique_for_op(ctx.impl, table, conn.source))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,6 +417,7 @@ def compare_foreign_keys(
             ):
                 continue
             modify_ops.ops.append(DropConstraintOp.from_constraint(const))
+            _log_fk("removed", data["constrained_columns"], data["referred_columns"], schema, tname)
     for sig, meta_list in meta_fks.items():
         for fk in meta_list[len(conn_fks.get(sig, [])):]:
             modify_ops.ops.append(
@@ -333,6 +425,16 @@ def compare_foreign_keys(
                     CreateForeignKeyOp.from_constraint(fk), DropConstraintOp.from_constraint(fk)
                 )
             )
+            _log_fk("added", [c.name for c in fk.columns], list(sig[3]), schema, tname)
+
+
+def _log_fk(
+    what: str, source: list[str], target: list[str], schema: str | None, tname: str
+) -> None:
+    log.info(
+        "Detected %s foreign key (%s)(%s) on table %s%s", what, ", ".join(source),
+        ", ".join(target), f"{schema}." if schema else "", tname,
+    )
 
 
 def _reflected_fk(conn_table: ReflectedTable, data: dict[str, Any]) -> ForeignKeyConstraint | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Enum
+from sqlalchemy.types import TypeDecorator
 
 from ...operations.ops import (
     AddEnumValueOp,
@@ -19,12 +20,26 @@ from ...operations.ops import (
     RecreateEnumTypeOp,
     UpgradeOps,
 )
+from ...util.exc import CommandError
 from ..registry import DispatchPriority, comparators
 
 if TYPE_CHECKING:
     from ..context import AutogenContext
 
 PLUGIN = "dbshift.autogenerate.enums"
+#: Third-party packages whose comparators manage PostgreSQL ENUM types themselves: while one of
+#: them has a ``"schema"`` comparator registered, dbshift's enum management steps aside (no type
+#: ops, no ``create_type=False`` stand-ins), so the same change is not produced twice.
+ENUM_MANAGERS = ("alembic_postgresql_enum",)
+
+
+def enums_managed_elsewhere(autogen_context: AutogenContext) -> bool:
+    """Whether an enum-managing plugin (:data:`ENUM_MANAGERS`) is active in this run."""
+    cached = autogen_context.__dict__.get("_enums_managed_elsewhere")
+    if cached is None:
+        cached = autogen_context.comparators.registered_from("schema", ENUM_MANAGERS)
+        autogen_context.__dict__["_enums_managed_elsewhere"] = cached
+    return cached
 
 
 def _is_named_enum(type_: Any) -> bool:
@@ -34,6 +49,8 @@ def _is_named_enum(type_: Any) -> bool:
 def column_type_without_events(autogen_context: AutogenContext, type_: Any) -> Any:
     """A ``postgresql.ENUM(..., create_type=False)`` standing in for a named enum type (None for
     other types), so that creating a table or column never creates the type itself."""
+    if enums_managed_elsewhere(autogen_context):
+        return None
     return autogen_context.impl.autogen_standalone_type(type_)
 
 
@@ -54,22 +71,49 @@ def columns_without_type_events(autogen_context: AutogenContext, items: list[Any
     return out
 
 
+def named_enums_in(type_: Any) -> list[Any]:
+    """The named native ``Enum`` types ``type_`` is or holds (``ARRAY(Enum(...))``, a
+    ``TypeDecorator`` over one, a ``Variant``'s types)."""
+    found: list[Any] = []
+    seen: set[int] = set()
+    stack = [type_]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if _is_named_enum(current):
+            found.append(current)
+            continue
+        stack.append(getattr(current, "item_type", None))
+        if isinstance(current, TypeDecorator):
+            stack.append(current.impl_instance)
+        stack.extend(getattr(current, "mapping", {}).values())
+    return found
+
+
 def _metadata_enums(
     autogen_context: AutogenContext, schemas: list[str | None], default_schema: str | None
 ) -> dict[tuple[str | None, str], list[str]]:
     found: dict[tuple[str | None, str], list[str]] = {}
     for table in autogen_context.table_key_to_table.values():
         for column in table.c:
-            type_ = column.type
-            if not _is_named_enum(type_):
-                continue
-            schema = type_.schema
-            if schema == default_schema:
-                schema = None
-            if schema not in schemas:
-                continue
-            found.setdefault((schema, type_.name), list(type_.enums))
+            for type_ in named_enums_in(column.type):
+                _add_metadata_enum(found, type_, schemas, default_schema)
     return found
+
+
+def _add_metadata_enum(
+    found: dict[tuple[str | None, str], list[str]],
+    type_: Any,
+    schemas: list[str | None],
+    default_schema: str | None,
+) -> None:
+    schema = type_.schema
+    if schema == default_schema:
+        schema = None
+    if schema in schemas:
+        found.setdefault((schema, type_.name), list(type_.enums))
 
 
 def _columns_using(
@@ -87,6 +131,39 @@ def _columns_using(
     return out
 
 
+def _refuse_dropped_labels_in_use(ctx: AutogenContext, name: str, dropped: list[str]) -> None:
+    """Fail at generation time when an index or CHECK constraint in the database uses a label
+    the re-created type drops: the generated step could not create it again."""
+    if not dropped:
+        return
+    reflected = getattr(ctx, "reflected_tables", {})
+    for (schema, tname), table in sorted(reflected.items(), key=lambda kv: str(kv[0])):
+        if not any(
+            getattr(t, "name", None) == name for c in table.columns for t in named_enums_in(c["type"])
+        ):
+            continue
+        texts = [
+            ("index", ix.get("name"), " ".join(
+                [str((ix.get("dialect_options") or {}).get("postgresql_where") or "")]
+                + [str(e) for e in ix.get("expressions") or []]
+            ))
+            for ix in table.indexes
+        ]
+        try:
+            checks = ctx.inspector.get_check_constraints(tname, schema=schema)
+        except NotImplementedError:
+            checks = []
+        texts += [("CHECK constraint", c.get("name"), str(c.get("sqltext") or "")) for c in checks]
+        for kind, obj_name, sql in texts:
+            for label in dropped:
+                if "'" + label.replace("'", "''") + "'" in sql:
+                    raise CommandError(
+                        f"can't generate the re-creation of ENUM type {name!r} without the "
+                        f"label {label!r}: {kind} {obj_name!r} on {tname!r} uses it ({sql.strip()}); "
+                        "change or drop it in an earlier migration, or write this step by hand"
+                    )
+
+
 def _is_subsequence(small: list[str], big: list[str]) -> bool:
     it = iter(big)
     return all(value in it for value in small)
@@ -101,6 +178,8 @@ def compare_enums(
 ) -> None:
     """Named ENUM types: new ones first, value changes first, removed ones last."""
     ctx = autogen_context
+    if enums_managed_elsewhere(ctx):
+        return
     inspector = ctx.inspector
     default_schema = inspector.default_schema_name
     conn: dict[tuple[str | None, str], list[str]] = {}
@@ -139,6 +218,7 @@ def compare_enums(
                 first.append(op)
                 current = op.new_values()
         else:
+            _refuse_dropped_labels_in_use(ctx, name, [v for v in existing if v not in labels])
             first.append(
                 RecreateEnumTypeOp(
                     name, labels, existing_values=existing, schema=schema, columns=columns

@@ -7,32 +7,30 @@ tables present on both sides are handed to the ``"table"`` comparators as a plai
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Table
 
 from ...operations.ops import (
-    AddColumnOp,
-    AddConstraintOp,
-    AlterColumnOp,
-    CreateForeignKeyOp,
     CreateIndexOp,
-    CreateTableCommentOp,
     CreateTableOp,
     DropColumnOp,
     DropConstraintOp,
     DropIndexOp,
-    DropTableCommentOp,
     DropTableOp,
     ModifyTableOps,
     UpgradeOps,
 )
+from ..diffs import remember_source
 from ..reflection import ReflectedTable, reflect_tables
 from ..registry import DispatchPriority, comparators
 from ..reversal import with_reverse
 
 if TYPE_CHECKING:
     from ..context import AutogenContext
+
+log = logging.getLogger("alembic.autogenerate.compare.tables")  # Alembic's logger name (README)
 
 PLUGIN = "dbshift.autogenerate.tables"
 SCHEMAS_PLUGIN = "dbshift.autogenerate.schemas"
@@ -94,8 +92,9 @@ def compare_tables(
     )
 
     creates: list[Any] = []
-    modifies: list[Any] = []
+    new_tables: set[int] = set()
     removed: list[ReflectedTable] = []
+    existing: list[tuple[str | None, str, ReflectedTable, Table]] = []
     for schema in schemas:
         all_names = inspector.get_table_names(schema=schema)
         conn_names = {
@@ -133,29 +132,52 @@ def compare_tables(
 
         for name in sorted(conn_names & set(metadata_tables)):
             conn_table = reflected.get(name)
-            if conn_table is None:
-                continue
-            modify_ops = ModifyTableOps(name, [], schema=schema)
-            ctx.dispatch("table")(ctx, modify_ops, schema, name, conn_table, metadata_tables[name])
-            if modify_ops.ops:
-                modify_ops.ops = sort_table_ops(modify_ops.ops)
-                modifies.append(modify_ops)
+            if conn_table is not None:
+                existing.append((schema, name, conn_table, metadata_tables[name]))
 
-        new_names = set(metadata_tables) - conn_names
-        for table in ctx.sorted_tables:
-            if table.name in new_names and metadata_tables.get(table.name) is table:
-                creates.extend(_create_table_ops(ctx, table))
+        for name in set(metadata_tables) - conn_names:
+            new_tables.add(id(metadata_tables[name]))
+
+    # As Alembic: a model table in a schema that is not scanned (no ``include_schemas``) is new.
+    default_schema = None
+    for table in ctx.sorted_tables:
+        if table.schema is not None and table.schema not in schemas:
+            if default_schema is None:
+                default_schema = inspector.default_schema_name
+            if table.schema != default_schema and ctx.run_object_filters(
+                table, table.name, "table", False, None
+            ):
+                new_tables.add(id(table))
+        if id(table) in new_tables:
+            creates.extend(_create_table_ops(ctx, table))
+            log.info("Detected added table %r", _display(table.schema, table.name))
 
     drops: list[Any] = []
     for conn_table in _drop_order(removed):
         drops.extend(_drop_table_ops(ctx, conn_table))
-    upgrade_ops.ops.extend(creates + modifies + drops)
+        log.info("Detected removed table %r", _display(conn_table.schema, conn_table.name))
+    # Alembic's order: new tables, removed tables, then the changes of the others
+    upgrade_ops.ops.extend(creates + drops)
+    table_chain = ctx.dispatch("table")
+    for schema, name, conn_table, metadata_table in sorted(
+        existing, key=lambda item: (item[0] or "", item[1])
+    ):
+        modify_ops = ModifyTableOps(name, [], schema=schema)
+        table_chain(ctx, modify_ops, schema, name, conn_table, metadata_table)
+        if modify_ops.ops:
+            modify_ops.ops = sort_table_ops(modify_ops.ops)
+            upgrade_ops.ops.append(modify_ops)
+
+
+def _display(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
 
 
 def _create_table_ops(ctx: AutogenContext, table: Table) -> list[Any]:
     from .enums import columns_without_type_events
 
     create = CreateTableOp.from_table(table, _namespace_metadata=table.metadata)
+    remember_source(create, table)
     create.columns = columns_without_type_events(ctx, create.columns)
     drop = DropTableOp(
         table.name,
@@ -170,7 +192,9 @@ def _create_table_ops(ctx: AutogenContext, table: Table) -> list[Any]:
     )
     out: list[Any] = [with_reverse(create, drop)]
     index_ops = [
-        with_reverse(CreateIndexOp.from_index(index), DropIndexOp.from_index(index))
+        with_reverse(
+            remember_source(CreateIndexOp.from_index(index), index), DropIndexOp.from_index(index)
+        )
         for index in sorted(table.indexes, key=lambda ix: str(ix.name))
         if ctx.run_object_filters(index, index.name, "index", False, None)
     ]
@@ -218,32 +242,20 @@ def _drop_order(tables: list[ReflectedTable]) -> list[ReflectedTable]:
     return list(reversed(ordered))
 
 
-_RANKS: list[tuple[type, int]] = [
-    (DropIndexOp, 1),
-    (AddColumnOp, 2),
-    (DropColumnOp, 2),
-    (AlterColumnOp, 2),
-    (CreateForeignKeyOp, 4),
-    (CreateIndexOp, 3),
-    (AddConstraintOp, 3),
-    (CreateTableCommentOp, 5),
-    (DropTableCommentOp, 5),
-]
-
-
-def _rank(op: Any) -> int:
-    if isinstance(op, DropConstraintOp):
-        return 0 if op.constraint_type == "foreignkey" else 1
-    for cls, rank in _RANKS:
-        if isinstance(op, cls):
-            return rank
-    return 6
-
-
 def sort_table_ops(ops: list[Any]) -> list[Any]:
-    """One table's ops in a safe order: drop FKs, drop indexes/constraints, columns, create
-    indexes/constraints, create FKs, comments (the reverse order undoes it the same way)."""
-    return sorted(ops, key=_rank)
+    """One table's ops in Alembic's order (added and changed columns, indexes and constraints,
+    foreign keys, comments, then dropped columns), except that foreign keys are dropped before
+    the indexes of the same table: MySQL/MariaDB refuse to drop an index a foreign key needs."""
+    drops = [op for op in ops if isinstance(op, DropColumnOp)]
+    rest = [op for op in ops if not isinstance(op, DropColumnOp)]
+    if any(isinstance(op, DropIndexOp) for op in rest):
+        fk_drops = [
+            op for op in rest
+            if isinstance(op, DropConstraintOp) and op.constraint_type == "foreignkey"
+        ]
+        moved = {id(op) for op in fk_drops}
+        rest = fk_drops + [op for op in rest if id(op) not in moved]
+    return rest + drops
 
 
 def detached_column(column: Column, type_: Any = None) -> Column:

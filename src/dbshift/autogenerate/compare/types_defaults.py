@@ -8,6 +8,7 @@ only when ``compare_server_default`` is set, after per-dialect normalisation.
 
 from __future__ import annotations
 
+import logging
 import re
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 TYPES_PLUGIN = "dbshift.autogenerate.types"
 DEFAULTS_PLUGIN = "dbshift.autogenerate.defaults"
+log = logging.getLogger("alembic.autogenerate.compare.types")  # Alembic's logger name (README)
 
 _ARGS = re.compile(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
 
@@ -50,7 +52,8 @@ class TypeSpec:
         if match:
             args = [_split_arg(a) for a in _split_top(match.group(1))]
             lowered = lowered[: match.start()] + lowered[match.end():]
-        self.name = " ".join(lowered.upper().split())
+        # an array's dimensions are not kept by the database (PostgreSQL): INT[][] is INT[]
+        self.name = re.sub(r"(\[\])+", "[]", " ".join(lowered.upper().split()))
         self.args = args
         self.extras = extras
 
@@ -134,17 +137,25 @@ def compare_type(
         )
         if verdict is not None:
             if verdict:
-                alter_column_op.modify_type = metadata_type
+                _type_changed(alter_column_op, conn_col, metadata_col)
             return
     impl_hook = getattr(autogen_context.impl, "compare_type", None)
     if impl_hook is not None:
         verdict = impl_hook(conn_col, metadata_col)
         if verdict is not None:
             if verdict:
-                alter_column_op.modify_type = metadata_type
+                _type_changed(alter_column_op, conn_col, metadata_col)
             return
     if types_differ(autogen_context, conn_type, metadata_type):
-        alter_column_op.modify_type = metadata_type
+        _type_changed(alter_column_op, conn_col, metadata_col)
+
+
+def _type_changed(alter_column_op: AlterColumnOp, conn_col: Any, metadata_col: Any) -> None:
+    alter_column_op.modify_type = metadata_col.type
+    log.info(
+        "Detected type change from %r to %r on '%s.%s'",
+        conn_col.type, metadata_col.type, alter_column_op.table_name, alter_column_op.column_name,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -240,7 +240,7 @@ class AlterColumnOp(MigrateOperation):
         existing = {
             "existing_type": self.existing_type,
             "existing_nullable": self.existing_nullable,
-            "existing_server_default": self.existing_server_default or None,
+            "existing_server_default": self.existing_server_default,
             "existing_comment": self.existing_comment,
         }
         changes = [

@@ -13,7 +13,6 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from dbshift import op
 ${imports if imports else ""}
 
