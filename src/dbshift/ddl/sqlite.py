@@ -9,6 +9,7 @@ in ``sqlite_master``, foreign-key pragmas, the swap) is :mod:`dbshift.ddl.sqlite
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
