@@ -59,4 +59,7 @@ make_venv .venv-eco-alembic
 make_venv .venv-eco-both
 # (Alembic already brings Mako and typing-extensions, dbshift's other requirements.)
 .venv-eco-both/bin/python -m pip install "${PIP_FLAGS[@]}" "$ALEMBIC" "SQLAlchemy==$SQLALCHEMY"
+# setuptools builds in ./build and keeps what it copied there before: a module deleted or moved
+# in the checkout would still be in the wheel. Start from an empty build folder.
+rm -rf build
 .venv-eco-both/bin/python -m pip install "${PIP_FLAGS[@]}" --force-reinstall --no-deps .
