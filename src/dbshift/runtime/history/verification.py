@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...util.exc import CommandError
 from .checksums import file_checksum
 
 if TYPE_CHECKING:
@@ -60,6 +61,16 @@ def applied_revisions(script: ScriptDirectory, heads: Sequence[str]) -> list[str
     """The revisions the heads apply, oldest first (base to heads), in a stable order."""
     if not heads:
         return []
+    for head in heads:
+        try:
+            found = script.get_revision(head)
+        except Exception:
+            found = None
+        if found is None:
+            raise CommandError(
+                f"Revision {head} is applied (the version table holds it) but no revision file "
+                "declares it: was its file deleted? Nothing was changed"
+            )
     ids = script.revision_map.ancestors_of(heads)
     order = {rev.revision: i for i, rev in enumerate(script.walk_revisions())}
     return sorted(ids, key=lambda rev: (-order.get(rev, -1), rev))
