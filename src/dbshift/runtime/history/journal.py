@@ -49,6 +49,9 @@ _WRITES_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGN
 class JournalMismatch(CommandError):
     """The journal of an interrupted step does not match what the revision runs now."""
 
+    #: Its message says where the database stands (the progress printer adds nothing).
+    states_the_database = True
+
 
 def statement_kind(sql: str) -> str:
     """``read``, ``session``, ``data`` or ``ddl`` (anything that may commit by itself)."""
