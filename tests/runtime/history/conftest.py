@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .project import Project
+from history_project import Project
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb"])

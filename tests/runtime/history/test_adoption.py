@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dbshift.runtime.history.checksums import file_checksum
-
-from .project import Project
+from history_project import Project
 
 
 def test_alembic_migrated_database_is_adopted(project: Project) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .project import Project
+from history_project import Project
 
 R2 = [
     'op.create_table("a", sa.Column("id", sa.Integer, primary_key=True))',

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from .project import Project
+from history_project import Project
 
 REVISIONS = 20
 RUNS = 30

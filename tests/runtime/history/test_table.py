@@ -7,8 +7,7 @@ import socket
 
 from dbshift import __version__
 from dbshift.runtime.history.checksums import file_checksum
-
-from .project import Project
+from history_project import Project
 
 
 def _chain(project: Project) -> None:

@@ -3,7 +3,7 @@ unless ``--allow-changed`` (one run) or ``verify --accept``."""
 
 from __future__ import annotations
 
-from .project import Project
+from history_project import Project
 
 
 def _applied_chain(project: Project) -> None:

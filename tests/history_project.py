@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from dbshift.cli.main import main
 
-ALEMBIC_VENV = Path(__file__).resolve().parents[3] / ".venv-alembic"
+ALEMBIC_VENV = Path(__file__).resolve().parents[1] / ".venv-alembic"
 
 ENV_PY = '''\
 from sqlalchemy import engine_from_config, pool
