@@ -16,14 +16,12 @@ import getpass
 import os
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from ...util.error_text import one_line
 from ...util.exc import CommandError
 from .checksums import file_checksum
-from .journal import JournalMismatch, StatementJournal
-from .journal_table import JournalTable
 from .table import HistoryRow, HistoryTable
 from .verification import changed_message, check_applied, recorded_checksums
 
@@ -31,6 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..steps import MigrationStep
+    from .journal import StatementJournal
+    from .journal_table import JournalTable
     from .settings import HistorySettings
 
 __all__ = ["HistoryRecorder", "run_identity"]
@@ -67,6 +67,8 @@ class HistoryRecorder:
         self._journal_table: JournalTable | None = None
         impl = context.impl
         if not impl.transactional_ddl and impl.journal_noop_sql() is not None:
+            from .journal_table import JournalTable
+
             self._journal_table = JournalTable(recorder.name, recorder.schema)
         self._prepared = False
         self._pending: list[HistoryRow] = []
@@ -114,6 +116,8 @@ class HistoryRecorder:
                     )
                 )
         if self._journal_table is not None:
+            from .journal import StatementJournal
+
             entries = self._journal_table.read(connection) if journal_exists else {}
             self.journal = StatementJournal(self._journal_table, self.context.impl, entries)
 
@@ -146,6 +150,7 @@ class HistoryRecorder:
             return
         started, began, checksum = self._started
         self._started = None
+        elapsed = time.perf_counter() - began
         user, host, version = self._identity
         detail = None
         if self.journal is not None:
@@ -157,9 +162,8 @@ class HistoryRecorder:
             self.journal.clear()
         self._pending.append(
             HistoryRow(
-                revision.revision, step.name, "ok", started, _now(),
-                round((time.perf_counter() - began) * 1000, 3), checksum, user, host, version,
-                detail,
+                revision.revision, step.name, "ok", started, started + timedelta(seconds=elapsed),
+                round(elapsed * 1000, 3), checksum, user, host, version, detail,
             )
         )
         if not defer:
@@ -170,7 +174,7 @@ class HistoryRecorder:
         if self.journal is not None:
             self.journal.step_failed()
         revision = getattr(step, "revision", None)
-        if revision is None or self._started is None or isinstance(error, JournalMismatch):
+        if revision is None or self._started is None or self.owns(error):
             return
         started, began, checksum = self._started
         user, host, version = self._identity
@@ -182,7 +186,7 @@ class HistoryRecorder:
 
     def owns(self, error: BaseException) -> bool:
         """Whether ``error`` is the journal's refusal (reported as it is)."""
-        return isinstance(error, JournalMismatch)
+        return bool(getattr(error, "states_the_database", False))
 
     def flush(self) -> None:
         """Write the rows waiting for the run's transaction."""
