@@ -15,6 +15,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .databases import BACKENDS, BackendUnavailable, check_backend
 from .runner import Project, ensure_alembic_venv, run_difftest
@@ -25,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", nargs="?", help="migration directory (with env.py) or alembic.ini")
     parser.add_argument("--chain", help="a real chain by name (see --list)")
     parser.add_argument("--list", action="store_true", help="list the real chains and exit")
+    parser.add_argument(
+        "--fetch", action="store_true",
+        help="fetch and install the real chains into the cache (all, or --chain) and exit",
+    )
     parser.add_argument("--backend", choices=BACKENDS, default="sqlite")
     parser.add_argument("--env", type=Path, help="harness env.py to use instead of the directory's own")
     parser.add_argument("--version-table", default="alembic_version")
@@ -41,13 +46,18 @@ def main(argv: list[str] | None = None) -> int:
         for chain in chains.CHAINS.values():
             print(f"{chain.name:14} {chain.requirement:40} {chain.migrations}  backends: {', '.join(chain.backends)}")
         return 0
+    if args.fetch:
+        return _fetch(chains, [args.chain] if args.chain else list(chains.CHAINS))
     if args.chain and args.chain not in chains.CHAINS:
         parser.error(f"unknown chain {args.chain!r}; choose from {', '.join(chains.CHAINS)}")
+    if args.chain and args.backend not in chains.CHAINS[args.chain].backends:
+        backends = ", ".join(chains.CHAINS[args.chain].backends)
+        parser.error(f"chain {args.chain!r} runs on {backends}, not {args.backend}")
     try:
         ensure_alembic_venv()
         check_backend(args.backend)
         if args.chain:
-            project = chains.project_for(chains.CHAINS[args.chain])
+            project = chains.project_for(chains.CHAINS[args.chain], backend=args.backend)
         elif args.source:
             project = Project(
                 source=Path(args.source),
@@ -76,6 +86,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1, sort_keys=True, default=str))
     return 0 if summary["identical"] else 1
+
+
+def _fetch(chains: Any, names: list[str]) -> int:
+    """Fetch every chain in ``names`` (one line each); 3 when one can't be had."""
+    for name in names:
+        if name not in chains.CHAINS:
+            print(f"difftest: unknown chain {name!r}", file=sys.stderr)
+            return 2
+        chain = chains.CHAINS[name]
+        try:
+            project = chains.project_for(chain, backend=chain.backends[0])
+        except RuntimeError as err:
+            print(f"difftest: unavailable: {' '.join(str(err).split())}", file=sys.stderr)
+            return 3
+        print(f"{name}: {project.source}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@
 (``$DBSHIFT_DIFFTEST_CACHE``, default ``~/.cache/dbshift-difftest``); the wheel is unpacked there
 once. Chains whose revision files import their own package (optuna) also get that package's light
 runtime dependencies installed into the cache with ``pip install --target`` and put on
-``PYTHONPATH`` for both tools. Each chain runs with a harness ``env.py`` from ``envs/``.
+``PYTHONPATH`` for both tools. Chains whose revisions import an application with many
+dependencies (airflow, prefect) get the pinned package with all its dependencies installed with
+``pip install --target`` instead, less the migration tool and the database layer each tool brings
+itself (Alembic, SQLAlchemy, the drivers). Each chain runs with a harness ``env.py`` from ``envs/``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,23 @@ class Chain:
     backends: tuple[str, ...] = ("sqlite", "postgresql", "mariadb")
     imports_package: bool = False  # revision files import the package itself
     deps: tuple[str, ...] = ()  # what importing the package needs, installed --no-deps
+    #: install the package with all its dependencies (their site is on PYTHONPATH)
+    full_install: bool = False
+    #: backend -> the revision directory under ``migrations`` when each backend has its own
+    versions_by_backend: tuple[tuple[str, str], ...] = ()
+    #: environment both tools run with (``{cache}`` is the cache directory)
+    environ: tuple[tuple[str, str], ...] = ()
+
+    def versions_for(self, backend: str | None) -> str:
+        """The revision directory (relative to ``migrations``) for ``backend``."""
+        by_backend = dict(self.versions_by_backend)
+        if not by_backend:
+            return "versions"
+        if backend not in by_backend:
+            raise ValueError(
+                f"chain {self.name} has revisions for {', '.join(by_backend)} only, not {backend}"
+            )
+        return by_backend[backend]
 
 
 CHAINS: dict[str, Chain] = {
@@ -62,8 +82,35 @@ CHAINS: dict[str, Chain] = {
             "airflow_fab.py",
             version_table="alembic_version_fab",
         ),
+        Chain(
+            "airflow",
+            "apache-airflow-core==3.3.2",
+            "airflow/migrations",
+            "airflow.py",
+            full_install=True,
+            # airflow as a library: importing it configures no logging of its own (its
+            # structlog lines on stdout would mix with the offline SQL)
+            environ=(("AIRFLOW_HOME", "{cache}/airflow-home"), ("_AIRFLOW__AS_LIBRARY", "1")),
+        ),
+        Chain(
+            "prefect",
+            "prefect==3.9.1",
+            "prefect/server/database/_migrations",
+            "prefect.py",
+            backends=("sqlite", "postgresql"),
+            full_install=True,
+            versions_by_backend=(
+                ("sqlite", "versions/sqlite"),
+                ("postgresql", "versions/postgresql"),
+            ),
+            environ=(("PREFECT_HOME", "{cache}/prefect-home"),),
+        ),
     )
 }
+
+#: What a full install leaves out: each tool runs with its own migration tool, SQLAlchemy and
+#: drivers (top-level names in site-packages, matched case-insensitively).
+TOOL_OWNED = ("alembic", "sqlalchemy", "psycopg2", "psycopg2_binary", "pymysql")
 
 
 def cache_dir() -> Path:
@@ -119,14 +166,50 @@ def dependency_site(chain: Chain) -> Path:
     return target
 
 
-def project_for(chain: Chain) -> Project:
-    """Fetch ``chain`` and describe it as a :class:`~tools.difftest.runner.Project`."""
-    root = unpack(fetch_wheel(chain.requirement))
-    migrations = root / chain.migrations
-    if not (migrations / "versions").is_dir():
-        raise FetchError(f"{chain.requirement}: no {chain.migrations}/versions in the wheel")
+def full_site(chain: Chain) -> Path:
+    """A ``pip install --target`` directory with the package and all its dependencies, less
+    :data:`TOOL_OWNED` (installed once per requirement and Python version)."""
+    name = chain.requirement.replace("==", "-").lower()
+    target = cache_dir() / "sites" / f"{sys.version_info[0]}{sys.version_info[1]}-{name}"
+    if not (target / ".complete").exists():
+        if target.exists():
+            shutil.rmtree(target)
+        _pip("install", "-q", "--only-binary=:all:", "--target", str(target), chain.requirement)
+        for entry in list(target.iterdir()):
+            if entry.name.split("-", 1)[0].split(".", 1)[0].lower() in TOOL_OWNED:
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        (target / ".complete").write_text(chain.requirement)
+    return target
+
+
+def chain_environ(chain: Chain) -> dict[str, str]:
+    """The environment variables the chain's revisions need, with their directories created."""
+    found = {}
+    for key, value in chain.environ:
+        if "{cache}" in value:  # a directory of its own in the cache
+            value = value.replace("{cache}", str(cache_dir()))
+            Path(value).mkdir(parents=True, exist_ok=True)
+        found[key] = value
+    return found
+
+
+def project_for(chain: Chain, backend: str | None = None) -> Project:
+    """Fetch ``chain`` and describe it as a :class:`~tools.difftest.runner.Project` (for
+    ``backend``, when the chain has one revision directory per backend)."""
     extra: list[str] = []
-    if chain.imports_package:
+    if chain.full_install:
+        root = full_site(chain)
+        extra.append(str(root))
+    else:
+        root = unpack(fetch_wheel(chain.requirement))
+    migrations = root / chain.migrations
+    versions = migrations / chain.versions_for(backend)
+    if not versions.is_dir():
+        raise FetchError(f"{chain.requirement}: no {chain.migrations}/{chain.versions_for(backend)}")
+    if chain.imports_package and not chain.full_install:
         extra.append(str(root))
     if chain.deps:
         extra.append(str(dependency_site(chain)))
@@ -136,4 +219,6 @@ def project_for(chain: Chain) -> Project:
         version_table=chain.version_table,
         extra_paths=tuple(extra),
         label=f"{chain.name} ({chain.requirement}, {chain.migrations})",
+        versions_dir=versions,
+        environ=tuple(sorted(chain_environ(chain).items())),
     )

@@ -126,12 +126,33 @@ def compare_outcomes(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     wrapped kind must be in the other side's exception chain.
     """
     oa, ob = _outcome(a), _outcome(b)
+    if (oa.get("failed_at") is None) != (ob.get("failed_at") is None):
+        # only one side logged the step (an env.py without logging: Alembic logs nothing,
+        # dbshift's command line still says which step runs)
+        oa.pop("failed_at", None)
+        ob.pop("failed_at", None)
     if oa.get("error_kind") and ob.get("error_kind") and oa["error_kind"] != ob["error_kind"]:
         chain_a = (a.get("error") or {}).get("chain") or []
         chain_b = (b.get("error") or {}).get("chain") or []
         if oa["error_kind"] in chain_b or ob["error_kind"] in chain_a:
             oa["error_kind"] = ob["error_kind"] = "same (wrapped)"
+        elif _is_a(ob["error_kind"], oa["error_kind"]):
+            oa["error_kind"] = ob["error_kind"] = "same (subclass)"
     return diff_values(oa, ob)
+
+
+def _is_a(dbshift_kind: str, alembic_kind: str) -> bool:
+    """Whether dbshift's error class (in ``dbshift.util.exc``) is a subclass of Alembic's, a
+    built-in exception: ``except ValueError`` in a revision catches both."""
+    import builtins
+
+    from dbshift.util import exc
+
+    mine, theirs = getattr(exc, dbshift_kind, None), getattr(builtins, alembic_kind, None)
+    return (
+        isinstance(mine, type) and isinstance(theirs, type) and issubclass(theirs, BaseException)
+        and issubclass(mine, theirs)
+    )
 
 
 #: Differences that are dbshift's design, not a bug; each is checked narrowly before it is accepted.
@@ -143,8 +164,20 @@ ACCEPTED = {
     "sqlite-offline-transaction": (
         "dbshift wraps an offline SQLite script in BEGIN/COMMIT (transactional DDL on SQLite)"
     ),
+    "clock-in-sql": (
+        "the revision writes the current time into its SQL (a timestamp literal, a log line); "
+        "both tools write one, taken when each ran"
+    ),
+    "index-order": (
+        "Alembic creates a new table's indexes in the order of a set, which changes from run to "
+        "run; consecutive CREATE INDEX statements are compared in any order"
+    ),
     "sqlite-collation-kept": (
         "a SQLite batch rebuild keeps a column's COLLATE clause; Alembic's rebuild drops it"
+    ),
+    "sqlite-expression-index-kept": (
+        "a SQLite batch rebuild keeps the table's indexes on expressions; Alembic's rebuild "
+        "drops them (SQLAlchemy cannot reflect them)"
     ),
 }
 
@@ -160,12 +193,51 @@ def _without_collations(schema: Any) -> Any:
     return {**schema, "raw_ddl": raw}
 
 
+def _is_expression_index(sql: Any) -> bool:
+    """Whether a SQLite ``CREATE INDEX`` indexes an expression (a call, an operator, a literal)
+    rather than plain columns."""
+    if not isinstance(sql, str) or not sql.upper().startswith(("CREATE INDEX", "CREATE UNIQUE")):
+        return False
+    start = sql.find("(", sql.upper().find(" ON "))
+    if start < 0:
+        return False
+    depth, end = 0, len(sql)
+    for i in range(start, len(sql)):  # the column list ends at its own closing parenthesis
+        depth += {"(": 1, ")": -1}.get(sql[i], 0)
+        if depth == 0:
+            end = i
+            break
+    body = sql[start + 1 : end]
+    return any(ch in body for ch in "('|+-*/")
+
+
+def _without_kept_expression_indexes(a: Any, b: Any) -> Any:
+    """``b`` less the expression indexes it has and ``a`` lacks."""
+    if not isinstance(b, dict) or not isinstance(b.get("raw_ddl"), dict):
+        return b
+    theirs = (a or {}).get("raw_ddl") or {}
+    raw = {
+        key: sql for key, sql in b["raw_ddl"].items()
+        if key in theirs or not (key.startswith("index ") and _is_expression_index(sql))
+    }
+    return {**b, "raw_ddl": raw}
+
+
 def _schema_difference(a: Any, b: Any, path: str = "") -> tuple[list[str], str | None, list[str]]:
     """``(differences, accepted reason, accepted differences)`` of two snapshots: differences
-    that are only a COLLATE clause dbshift's rebuild kept are accepted, nothing else."""
+    that are only a COLLATE clause or expression indexes dbshift's rebuild kept are accepted,
+    nothing else."""
     found = diff_values(a, b, path)
-    if found and not diff_values(_without_collations(a), _without_collations(b), path):
+    if not found:
+        return found, None, []
+    plain_a, plain_b = _without_collations(a), _without_collations(b)
+    if not diff_values(plain_a, plain_b, path):
         return [], ACCEPTED["sqlite-collation-kept"], found
+    if not diff_values(plain_a, _without_kept_expression_indexes(plain_a, plain_b), path):
+        reasons = [ACCEPTED["sqlite-expression-index-kept"]]
+        if diff_values(a, _without_kept_expression_indexes(a, b), path):
+            reasons.append(ACCEPTED["sqlite-collation-kept"])
+        return [], "; ".join(reasons), found
     return found, None, []
 
 
@@ -174,12 +246,56 @@ def _snapshot_parts(snapshot: dict[str, Any] | None) -> tuple[Any, dict[str, Any
     return snapshot.get("versions"), {k: v for k, v in snapshot.items() if k != "versions"}
 
 
+_TIMESTAMP = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?"
+)
+
+
+def _without_clock(statements: list[str]) -> list[str]:
+    """Statements with their timestamps (literals, a log line's time) replaced by one
+    placeholder."""
+    return [_TIMESTAMP.sub("<timestamp>", s) for s in statements]
+
+
+def _index_runs_sorted(statements: list[str]) -> list[str]:
+    """Statements with each run of consecutive ``CREATE [UNIQUE] INDEX`` sorted."""
+    out: list[str] = []
+    run: list[str] = []
+    for statement in [*statements, ""]:
+        if statement.upper().startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")):
+            run.append(statement)
+            continue
+        out.extend(sorted(run))
+        run = []
+        if statement:
+            out.append(statement)
+    return out
+
+
 def _sqlite_transaction_only(a: list[str], b: list[str]) -> list[str]:
     """The statement differences left once dbshift's own BEGIN;/COMMIT; lines are set aside."""
     extra = {"BEGIN;", "COMMIT;"}
     if [s for s in a if s in extra]:
         return diff_statements(a, b)
     return diff_statements(a, [s for s in b if s not in extra])
+
+
+def _statements_accepted(
+    a: list[str], b: list[str], raw: list[str]
+) -> tuple[list[str], str | None, list[str]]:
+    """``(differences left, reasons, accepted differences)`` once the timestamps of the run
+    and the order of consecutive CREATE INDEX statements are set aside."""
+    reasons = []
+    if diff_statements(_without_clock(a), _without_clock(b)) != raw:
+        a, b = _without_clock(a), _without_clock(b)
+        reasons.append(ACCEPTED["clock-in-sql"])
+    if diff_statements(_index_runs_sorted(a), _index_runs_sorted(b)) != diff_statements(a, b):
+        a, b = _index_runs_sorted(a), _index_runs_sorted(b)
+        reasons.append(ACCEPTED["index-order"])
+    left = diff_statements(a, b)
+    if left or not reasons:
+        return raw, None, []
+    return [], "; ".join(reasons), raw
 
 
 def compare_runs(
@@ -230,6 +346,8 @@ def compare_runs(
                 remaining = _sqlite_transaction_only(sa_, sb) if backend == "sqlite" else raw
                 if remaining != raw:
                     add(f"{name}.statements", remaining, ACCEPTED["sqlite-offline-transaction"], raw)
+                elif raw:
+                    add(f"{name}.statements", *_statements_accepted(sa_, sb, raw))
                 else:
                     add(f"{name}.statements", raw)
     return checks

@@ -136,6 +136,10 @@ class Project:
     extra_paths: tuple[str, ...] = ()
     ini_section: str = "alembic"
     label: str = ""
+    #: the revision directory, when not ``<source>/versions`` (one per backend, as prefect's)
+    versions_dir: Path | None = None
+    #: environment variables the revisions need, as ``(name, value)`` pairs
+    environ: tuple[tuple[str, str], ...] = ()
 
 
 def write_config(project: Project, target_dir: Path, url: str) -> Path:
@@ -165,7 +169,8 @@ def write_config(project: Project, target_dir: Path, url: str) -> Path:
         if mako.exists():
             shutil.copyfile(mako, harness / "script.py.mako")
         if not parser.has_option(section, "version_locations"):
-            parser.set(section, "version_locations", str(Path(script_location) / "versions"))
+            versions = project.versions_dir or Path(script_location) / "versions"
+            parser.set(section, "version_locations", str(versions))
             parser.set(section, "path_separator", "os")
         script_location = str(harness)
     parser.set(section, "script_location", script_location)
@@ -236,6 +241,7 @@ def last_running_step(stderr: str) -> str | None:
 def _environ(tool: Tool, project: Project) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBSHIFT_ALEMBIC", "PYTHON"))}
     env.update(tool.env)
+    env.update(project.environ)
     env["PYTHONPATH"] = os.pathsep.join([*tool.pythonpath, *project.extra_paths])
     return env
 

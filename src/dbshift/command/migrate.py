@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..util.exc import CommandError
 from .json_output import print_json
-from .progress import RunTracker, tracker_for
 from .project import run_env, script_directory
 
 TYPE_CHECKING = False
@@ -117,7 +116,10 @@ def _move(
     """Run env.py with a step planner that takes the database from its heads to ``revision``."""
     script = script_directory(config)
     starting_rev, destination = _split_range(revision, sql)
-    # told about each step and how the run ends (the CLI prints it; the API has none)
+    # told about each step and how the run ends (the CLI prints it; the API has none); imported
+    # here, as it needs dataclasses and typing, which `dbshift --help` does without
+    from .progress import RunTracker, tracker_for
+
     summary = None
     if json_output and not sql:
         from .run_summary import SummaryListener

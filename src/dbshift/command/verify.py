@@ -8,13 +8,13 @@ database migrated by Alembic, adopted by the next run), non-zero otherwise.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ..util.exc import CommandError
 from .project import run_env, script_directory
 
+TYPE_CHECKING = False  # typing is not imported: `dbshift --help` imports this module
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Any
 
     from ..config import Config
     from ..runtime.history.verification import RevisionCheck

@@ -389,11 +389,12 @@ def _constraint_kind(const: Constraint) -> str | None:
 
 
 def _is_datetime_default_change(type_: Any, server_default: Any) -> bool:
-    """A new default on a DATETIME/TIMESTAMP column (MySQL accepts CURRENT_TIMESTAMP and
-    similar functional defaults only through CHANGE)."""
-    if type_ is None or server_default is False or server_default is None:
-        return False
-    type_ = type_() if isinstance(type_, type) else type_
+    """A DATETIME/TIMESTAMP column whose default is not being dropped (MySQL accepts
+    CURRENT_TIMESTAMP and similar functional defaults only through CHANGE). As in Alembic, a
+    default left alone (``server_default`` not given) counts: the column is restated by CHANGE
+    with its ``existing_server_default``."""
+    if type_ is None or server_default is None or isinstance(type_, type):
+        return False  # a type class, not an instance, is not looked at (as in Alembic)
     return type_._type_affinity is sqltypes.DateTime
 
 

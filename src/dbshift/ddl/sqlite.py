@@ -9,7 +9,6 @@ in ``sqlite_master``, foreign-key pragmas, the swap) is :mod:`dbshift.ddl.sqlite
 
 from __future__ import annotations
 
-import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ClauseElement
 
 from . import elements
 from .impl import DefaultImpl
@@ -230,8 +230,10 @@ class SQLiteImpl(DefaultImpl):
                     default is not None
                     and col.computed is None
                     and col.identity is None
-                    and not _is_literal_default(default)
+                    and isinstance(getattr(default, "arg", None), ClauseElement)
                 ):
+                    # a SQL expression default, even a literal one (``text("'x'")``): rebuilt,
+                    # as under Alembic, so the stored CREATE TABLE is the one Alembic leaves
                     return True
                 if kw.get("insert_before") or kw.get("insert_after"):
                     return True
@@ -336,18 +338,6 @@ def _is_type_bound(const: Constraint) -> bool:
     return bool(getattr(const, "_type_bound", False)) or (
         getattr(const, "_create_rule", None) is not None
     )
-
-
-def _is_literal_default(default: Any) -> bool:
-    """Whether a server default is a plain literal (ADD COLUMN accepts it without a rebuild)."""
-    from sqlalchemy.sql.elements import TextClause
-
-    arg = getattr(default, "arg", default)
-    if isinstance(arg, str):
-        return True
-    if isinstance(arg, TextClause):
-        return bool(re.match(r"""^\s*(?:'.*'|-?\d+(?:\.\d+)?|NULL|TRUE|FALSE)\s*$""", arg.text, re.I | re.S))
-    return False
 
 
 __all__ = ["SQLiteImpl"]

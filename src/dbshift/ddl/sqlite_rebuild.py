@@ -98,6 +98,14 @@ class SQLiteRebuild:
         foreign key (of other tables too) that names them; returns True when done."""
         if not renames:
             return False
+        existing = {
+            str(row[1]).lower()
+            for row in self._run(f"PRAGMA {self._pragma}table_info({_quote(self.table_name)})")
+        }
+        if any(new.lower() in existing for _old, new in renames):
+            # a name freed by a drop_column of the same batch (expand/contract): SQLite can't
+            # rename onto it before the drop, so the rebuild renames while copying
+            return False
         for old, new in renames:
             self._run(
                 f"ALTER TABLE {self._qualified(self.table_name)} RENAME COLUMN {_quote(old)} TO {_quote(new)}"
@@ -179,6 +187,18 @@ class SQLiteRebuild:
             table_options={key: proxy.get_table_options(conn, name, schema)},
             unreflectable={},
         )
+
+    def column_reflect(self, inspector: Any, table: Any, column_info: dict[str, Any]) -> None:
+        """Put a reflected default expression back in parentheses, as Alembic's rebuild does.
+
+        SQLite reports ``DEFAULT (false)`` as ``false``; the rebuilt table declares it
+        ``DEFAULT (false)`` again. Left bare: a quoted string, one digit or dot, and one line
+        that already starts with ``(`` and ends with ``)`` (so ``10`` comes back as ``(10)``,
+        like under Alembic).
+        """
+        default = column_info.get("default")
+        if default and _bare_default_expression(default):
+            column_info["default"] = f"({default})"
 
     def complete_reflection(self, table: Table) -> None:
         """Add what SQLAlchemy's reflection leaves out: AUTOINCREMENT, unknown declared types,
@@ -543,7 +563,8 @@ class SQLiteRebuild:
 
     def after_swap(self, expression_indexes: list[tuple[str, str]], check_foreign_keys: bool) -> None:
         """Re-create expression indexes, views and triggers; restore AUTOINCREMENT's counter;
-        check the foreign keys of the table and, with enforcement on, those pointing at it."""
+        check the foreign keys of the table and, with enforcement on, those pointing at it
+        (a warning, see :meth:`_check_foreign_keys`)."""
         for name, sql in expression_indexes:
             self._recreate("index", name, sql)
         for type_, name, sql in self._dependents:
@@ -558,21 +579,35 @@ class SQLiteRebuild:
                 self._check_foreign_keys(name)
 
     def _check_foreign_keys(self, name: str) -> None:
+        """Warn about foreign keys of ``name`` the rebuilt table no longer serves.
+
+        Alembic checks nothing here; neither check loses data, so both are warnings: the
+        referenced columns are no longer a key of the rebuilt table ("foreign key mismatch",
+        writes to those tables fail while enforcement is on), or rows refer to rows that are
+        not there.
+        """
+        import warnings
+
         try:
             bad = self._conn.exec_driver_sql(
                 f"PRAGMA {self._pragma}foreign_key_check({_quote(name)})"
             ).fetchall()
         except Exception as err:  # "foreign key mismatch": the referenced columns went away
-            raise CommandError(
+            warnings.warn(
                 f"batch_alter_table({self.table_name!r}): foreign keys of {name!r} no longer "
-                f"match the rebuilt table: {one_line(err, database_message=True)}"
-            ) from err
+                f"match the rebuilt table ({one_line(err, database_message=True)}); writes to "
+                "those tables fail while foreign keys are enforced, until a later migration "
+                "fixes them",
+                stacklevel=2,
+            )
+            return
         if bad:
             parents = sorted({row[2] for row in bad})
-            raise CommandError(
+            warnings.warn(
                 f"batch_alter_table({self.table_name!r}): {len(bad)} row(s) of {name!r} violate "
                 f"its foreign key(s) to {', '.join(parents)} (first rowids: "
-                f"{', '.join(str(row[1]) for row in bad[:5])})"
+                f"{', '.join(str(row[1]) for row in bad[:5])})",
+                stacklevel=2,
             )
 
     def _recreate(self, type_: str, name: str, sql: str) -> None:
@@ -624,6 +659,19 @@ class DeclaredType(sqltypes.UserDefinedType):
         """The declared type, as it was given."""
         return self.declared
 
+
+
+def _bare_default_expression(default: str) -> bool:
+    """Whether a reflected default gets parentheses again (as Alembic's rebuild decides: text
+    over several lines always does, even when it is parenthesized already)."""
+    text = default.removesuffix("\n")
+    if "\n" in text:
+        return True
+    if len(text) == 1 and text in "0123456789.":
+        return False
+    if len(text) > 2 and text[0] == text[-1] == "'":
+        return False
+    return not (len(text) > 2 and text[0] == "(" and text[-1] == ")")
 
 
 def _name_inline_foreign_keys(table: Table, sql: str) -> None:

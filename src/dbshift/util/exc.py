@@ -15,6 +15,24 @@ class CommandError(Exception):
     """A user-facing error: bad input, an unknown revision, a database in the wrong state."""
 
 
+class BatchNameMissing(CommandError, ValueError):
+    """A batch operation names a constraint or index the table does not have.
+
+    Also a ``ValueError``, the class Alembic raises there: revisions that try a drop inside
+    ``try: ... except ValueError`` (airflow's do) go on the same way.
+    """
+
+
+class BatchColumnMissing(CommandError, KeyError):
+    """A batch operation names a column the table does not have.
+
+    Also a ``KeyError``, the class Alembic raises there; its message reads as a plain one.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class DatabaseNotAtHead(CommandError):
     """``current --check-heads`` found the database behind (or beside) the script heads."""
 

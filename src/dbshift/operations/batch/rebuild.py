@@ -32,7 +32,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import conv
 
 from ...util.error_text import one_line
-from ...util.exc import CommandError
+from ...util.exc import BatchColumnMissing, BatchNameMissing, CommandError
 from .plan import (
     ColumnPlan,
     ConstraintPlan,
@@ -83,6 +83,15 @@ class TableRebuild:
         self.impl = batch.impl
         self.old_table: Table
         self._pending_renames: list[tuple[str, str]] = []
+        #: old name -> new name of the columns this batch renamed so far
+        self._renamed: dict[str, str] = {}
+        #: column dropped by this batch -> the constraints and indexes on it then (they go,
+        #: unless the batch adds a column of that name again)
+        self._dropped: dict[str, list[Any]] = {}
+        #: columns the batch added
+        self._added: set[str] = set()
+        #: indexes this batch created (their columns must exist once every op has run)
+        self._created_indexes: list[IndexPlan] = []
         #: (first, second) column orderings from insert_before/insert_after, for partial_reordering.
         self._order_pairs: list[tuple[str, str]] = []
         self.table_name = batch.table_name
@@ -135,6 +144,7 @@ class TableRebuild:
         self._plan_from(old, support)
         for opname, args, kw in batch.batch:
             getattr(self, "_apply_" + opname)(*args, **dict(kw))
+        self._settle_dropped_columns()
         self._apply_reordering()
         new = self._new_table()
         self._execute(old, new, support)
@@ -153,6 +163,9 @@ class TableRebuild:
         reflect_hook = getattr(self.impl, "autogen_column_reflect", None)
         if reflect_hook is not None:
             listeners.append(("column_reflect", reflect_hook))
+        support_hook = getattr(support, "column_reflect", None)
+        if support_hook is not None:
+            listeners.append(("column_reflect", support_hook))
         prefetched = getattr(support, "reflection_info", None)
         extra: dict[str, Any] = {}
         with warnings.catch_warnings():
@@ -243,7 +256,7 @@ class TableRebuild:
         try:
             return self.columns[name]
         except KeyError:
-            raise CommandError(
+            raise BatchColumnMissing(
                 f"batch_alter_table({self.table_name!r}): no column {name!r} in the table"
             ) from None
 
@@ -258,6 +271,7 @@ class TableRebuild:
                 f"batch_alter_table({self.table_name!r}): column {plan.name!r} already exists"
             )
         self.columns[plan.name] = plan
+        self._added.add(plan.name)
         self._place(plan.name, before, after)
         if column.primary_key:
             pk = self._primary_key()
@@ -278,18 +292,36 @@ class TableRebuild:
                 return
             self._column(name)
         del self.columns[name]
+        on_it = [c for c in self.constraints if c.kind != "primary" and c.mentions(name)]
+        on_it += [
+            i for i in self.indexes
+            if name in [e for e in i.elements if isinstance(e, str)]
+            or (i.sql is not None and names_identifier(i.sql, name))
+        ]
+        self._dropped.setdefault(name, []).extend(on_it)
         for const in list(self.constraints):
             if const.kind == "primary" and name in const.columns:
                 const.columns.remove(name)
                 if not const.columns:
                     self.constraints.remove(const)
-            elif const.mentions(name):
-                self.constraints.remove(const)
-        self.indexes = [
-            i for i in self.indexes
-            if not (name in [e for e in i.elements if isinstance(e, str)]
-                    or (i.sql is not None and names_identifier(i.sql, name)))
-        ]
+        # other constraints and indexes on the column are settled once every op has run (as
+        # Alembic does): the batch may drop them itself, or add the column again
+
+    def _settle_dropped_columns(self) -> None:
+        """Leave out the constraints and indexes of the table on columns the batch dropped
+        (and did not add again); an index the batch created must name existing columns."""
+        doomed = {
+            id(plan)
+            for name, plans in self._dropped.items()
+            if name not in self._added
+            for plan in plans
+        }
+        self.constraints = [c for c in self.constraints if id(c) not in doomed]
+        self.indexes = [i for i in self.indexes if id(i) not in doomed]
+        for plan in self._created_indexes:
+            for element in plan.elements:
+                if isinstance(element, str) and any(plan is i for i in self.indexes):
+                    self._column(element)
 
     def _apply_alter_column(
         self,
@@ -306,6 +338,7 @@ class TableRebuild:
         insert_after: str | None = None,
         **kw: Any,
     ) -> None:
+        original_name = column_name
         if name and (column_name, name) in self._pending_renames:
             # SQLite already renamed it natively, before reflection.
             self._pending_renames.remove((column_name, name))
@@ -325,7 +358,7 @@ class TableRebuild:
         if type_ is not None:
             type_ = type_() if isinstance(type_, type) else type_
             if plan.source is not None:
-                self._plan_cast(plan, type_, kw.get("postgresql_using"))
+                self._plan_cast(plan, type_, self._own_dialect_option(kw, "using"))
             plan.type, plan.existing_type = type_, False
         if autoincrement is not None:
             plan.autoincrement = autoincrement
@@ -333,8 +366,15 @@ class TableRebuild:
             plan.comment = comment
         if name and name != column_name:
             self._rename(column_name, name)
+        if name and name != original_name:
+            self._renamed[original_name] = name
         if insert_before or insert_after:
             self._place(plan.name, insert_before, insert_after)
+
+    def _own_dialect_option(self, kw: dict[str, Any], option: str) -> Any:
+        """``<dialect>_<option>`` for the dialect being migrated; options written for another
+        dialect (``postgresql_using`` in a rebuild on SQLite) are ignored, as in Alembic."""
+        return kw.get(f"{self.impl.dialect.name}_{option}")
 
     def _plan_cast(self, plan: ColumnPlan, new_type: Any, using: Any) -> None:
         source = self._source_column(plan)
@@ -421,10 +461,12 @@ class TableRebuild:
         plan = self._constraint_plan(const, const.table, None)
         if plan is None:
             return
+        if self._renamed and not self._follow_renames(plan):
+            return
         if plan.kind == "primary":
+            # the columns keep their NULL-ability, as under Alembic (servers make key columns
+            # NOT NULL themselves; SQLite lets a non-INTEGER key column hold NULL)
             self.constraints = [c for c in self.constraints if c.kind != "primary"]
-            for col in plan.columns:
-                self._column(col).nullable = False
         if plan.kind == "foreignkey":
             self.added_fk = True
         for col in plan.columns:
@@ -442,18 +484,44 @@ class TableRebuild:
             self.constraints = [c for c in self.constraints if c.name != plan.name]
         self.constraints.append(plan)
 
+    def _follow_renames(self, plan: ConstraintPlan) -> bool:
+        """Columns renamed earlier in this batch, as Alembic's rebuild sees them in a new
+        constraint: by the old name they are found (and the constraint follows the rename); by
+        the new name they are not, and Alembic leaves the constraint out of the rebuilt table
+        without a word. dbshift does the same, with a warning; False when left out."""
+        new_names = set(self._renamed.values())
+        unknown = [c for c in plan.columns if c in new_names and c not in self._renamed]
+        if unknown:
+            warnings.warn(
+                f"batch_alter_table({self.table_name!r}): the new {plan.kind} constraint "
+                f"{plan.name or ''!r} names column(s) {', '.join(map(repr, unknown))} by the "
+                "name this same batch gives them; Alembic leaves such a constraint out of the "
+                "rebuilt table, and so does dbshift (add it in a batch of its own)",
+                stacklevel=4,
+            )
+            return False
+        plan.columns = [self._renamed.get(c, c) for c in plan.columns]
+        return True
+
     def _apply_drop_constraint(self, const: Any, **kw: Any) -> None:
         if getattr(const, "_type_bound", False) or getattr(const, "_create_rule", None):
-            return  # goes away with the column's old type
+            # the CHECK of the column's old type (an Enum or Boolean): a reflected one of its
+            # name goes, as under Alembic; without a name or a match it goes with the type
+            name = const.name if isinstance(const.name, str) and const.name else None
+            if name:
+                self.constraints = [
+                    c for c in self.constraints if not (c.kind == "check" and c.name == name)
+                ]
+            return
         name = resolved_name(const, const.table, None)
         if not name:
-            raise CommandError(
+            raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): drop_constraint needs the constraint's "
                 "name (pass naming_convention=... to name reflected unnamed constraints)"
             )
         found = [c for c in self.constraints if c.name == name]
         if not found:
-            raise CommandError(
+            raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no constraint named {name!r} on the table"
             )
         for plan in found:
@@ -463,16 +531,16 @@ class TableRebuild:
         self.indexes = [i for i in self.indexes if i.name != index.name]
         plan = index_plan(index)
         plan.elements = [self._translate(e) if isinstance(e, str) else e for e in plan.elements]
-        for element in plan.elements:
-            if isinstance(element, str):
-                self._column(element)
+        # its columns are looked up once every op has run (as Alembic does): a batch may
+        # create the index before adding the columns it names
         self.indexes.append(plan)
+        self._created_indexes.append(plan)
 
     def _apply_drop_index(self, index: Index, **kw: Any) -> None:
         before = len(self.indexes)
         self.indexes = [i for i in self.indexes if i.name != index.name]
         if len(self.indexes) == before and not kw.get("if_exists"):
-            raise CommandError(
+            raise BatchNameMissing(
                 f"batch_alter_table({self.table_name!r}): no index named {index.name!r} on the table"
             )
 
