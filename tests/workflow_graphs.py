@@ -285,6 +285,9 @@ def run_cli(
 # what a command leaves behind
 
 
+BOOKKEEPING_TABLES = frozenset((f"{VERSION_TABLE}_history", f"{VERSION_TABLE}_journal"))
+
+
 @dataclass(frozen=True)
 class DbState:
     """The tables of a database and the rows of its version table (None: no version table).
@@ -304,7 +307,9 @@ def read_state(url: str) -> DbState:
     try:
         with engine.connect() as conn:
             insp = sa.inspect(conn)
-            tables = frozenset(insp.get_table_names())
+            # dbshift's applied history and statement journal (README: "Applied history,
+            # checksums and resume") are its deliberate addition: not part of what is compared.
+            tables = frozenset(insp.get_table_names()) - BOOKKEEPING_TABLES
             if VERSION_TABLE not in tables:
                 return DbState(tables, None)
             rows = frozenset(

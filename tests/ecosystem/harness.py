@@ -312,7 +312,10 @@ def schema_snapshot(url: str) -> dict[str, Any]:
         with engine.connect() as conn:
             insp = sa.inspect(conn)
             tables: dict[str, Any] = {}
-            for name in sorted(insp.get_table_names()):
+            # dbshift's applied history and journal (README: "Applied history, checksums and
+            # resume") are its deliberate addition beside the version table: not compared
+            own = ("alembic_version_history", "alembic_version_journal")
+            for name in sorted(n for n in insp.get_table_names() if n not in own):
                 tables[name] = {
                     "columns": [
                         (c["name"], str(c["type"]), c["nullable"], c.get("default"))

@@ -202,7 +202,9 @@ def test_every_directive_runs_with_only_op_imported(pg_engine: sa.Engine, tmp_pa
             ).all()
         )
     assert {e["name"]: e["labels"] for e in insp.get_enums()} == {"mood": ["sad", "happy"]}
-    assert set(insp.get_table_names()) == {"alembic_version", "parent", "child", "nopk"}
+    assert set(insp.get_table_names()) == {
+        "alembic_version", "alembic_version_history", "parent", "child", "nopk",
+    }
     columns = {c["name"]: c for c in insp.get_columns("child")}
     assert list(columns) == ["id", "parent_id", "name", "qty", "mood", "during", "note", "extra"]
     assert columns["note"]["type"].length == 40

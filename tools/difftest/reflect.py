@@ -149,7 +149,10 @@ def reflect(url: str, version_table: str = "alembic_version") -> dict[str, Any]:
         with engine.connect() as conn:
             insp = sa.inspect(conn)
             dialect = conn.dialect
-            names = sorted(insp.get_table_names())
+            # dbshift's applied history and statement journal beside the version table (README:
+            # "Applied history, checksums and resume") are its deliberate addition: left out.
+            own = (f"{version_table}_history", f"{version_table}_journal")
+            names = sorted(n for n in insp.get_table_names() if n not in own)
             result: dict[str, Any] = {
                 "dialect": dialect.name,
                 "tables": {name: _table(insp, name, dialect) for name in names},
@@ -165,12 +168,15 @@ def reflect(url: str, version_table: str = "alembic_version") -> dict[str, Any]:
                     ),
                     key=lambda e: e["name"],
                 )
-                result["sequences"] = sorted(insp.get_sequence_names())
+                result["sequences"] = sorted(
+                    n for n in insp.get_sequence_names() if not n.startswith(own)
+                )
             if dialect.name == "sqlite":
                 rows = conn.exec_driver_sql(
                     "SELECT type, name, tbl_name, sql FROM sqlite_master "
                     "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
                 ).fetchall()
+                rows = [row for row in rows if row[2] not in own]
                 result["raw_ddl"] = {
                     f"{row[0]} {row[1]}": normalise_create_table(row[3]) if row[3] else None
                     for row in rows

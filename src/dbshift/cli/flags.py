@@ -123,6 +123,29 @@ FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         {"help": "the database server version to check for offline (15, 8.0.32, ...)"},
     ),
     "url": (("--url",), {"help": "database URL to use instead of the one env.py connects to"}),
+    "json_output": (
+        ("--json",),
+        {"action": "store_true", "help": "print one JSON document (see the README's JSON output)"},
+    ),
+    "allow_changed": (
+        ("--allow-changed",),
+        {
+            "action": "store_true",
+            "help": "go on although applied revision files changed since they were recorded "
+            "(this run only)",
+        },
+    ),
+    "applied": (
+        ("--applied",),
+        {"action": "store_true", "help": "show the database's applied history (who ran what, when)"},
+    ),
+    "accept": (
+        ("--accept",),
+        {
+            "metavar": "REV",
+            "help": "record the applied revision's file as it is now (its new checksum)",
+        },
+    ),
     "output_format": (
         ("--format",),
         {"default": "text", "help": "output format: text or json"},

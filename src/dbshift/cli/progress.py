@@ -66,6 +66,8 @@ class ProgressPrinter:
         failure = self.failure
         if failure is None or failure.error is not err or failure.step is None:
             return error_text
+        if getattr(err, "states_the_database", False):
+            return error_text  # its message says what ran and what did not
         from ..util.exc import PartialMigrationError
 
         if isinstance(err, PartialMigrationError):

@@ -20,6 +20,7 @@ from .migrate import downgrade, ensure_version, stamp, upgrade
 from .plan import plan
 from .scaffold import init, list_templates
 from .trace import trace
+from .verify import verify
 from .writing import check, merge, revision
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "stamp",
     "trace",
     "upgrade",
+    "verify",
 ]

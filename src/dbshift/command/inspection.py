@@ -15,12 +15,16 @@ if TYPE_CHECKING:
     from ..runtime.migration import MigrationContext
 
 
-def current(config: Config, check_heads: bool = False, verbose: bool = False) -> None:
-    """Show the revision(s) the database is at."""
+def current(
+    config: Config, check_heads: bool = False, verbose: bool = False, json_output: bool = False
+) -> None:
+    """Show the revision(s) the database is at (and a step an interrupted run left half-done)."""
     script = script_directory(config)
 
     def display_version(heads: Sequence[str], context: MigrationContext) -> list[Any]:
-        if verbose:
+        from ..runtime.history.partial import partial_steps
+
+        if verbose and not json_output:
             url = _display_url(context)
             config.print_stdout(f"Current revision(s) for {url}:")
         if check_heads:
@@ -34,8 +38,25 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
         # get_all_current adds the heads a dependency made implicit (Alembic does the same).
         applied = script.get_all_current(tuple(heads))
         order = {rev: index for index, rev in enumerate(heads)}
-        for rev in sorted(applied, key=lambda r: (order.get(r.revision, len(order)), r.revision)):
+        ordered = sorted(applied, key=lambda r: (order.get(r.revision, len(order)), r.revision))
+        partial = partial_steps(context)
+        if json_output:
+            from .json_output import document, print_json, revision_entry
+
+            print_json(
+                config,
+                document(
+                    "current",
+                    heads=list(heads),
+                    revisions=[revision_entry(rev) for rev in ordered],
+                    partial=[step.as_dict() for step in partial],
+                ),
+            )
+            return []
+        for rev in ordered:
             config.print_stdout(rev.cmd_format(verbose))
+        for step in partial:
+            config.print_stdout(step.describe())
         return []
 
     run_env(config, script, fn=display_version, dont_mutate=True)
@@ -55,9 +76,17 @@ def history(
     rev_range: str | None = None,
     verbose: bool = False,
     indicate_current: bool = False,
+    applied: bool = False,
+    json_output: bool = False,
 ) -> None:
-    """List revisions from the heads down to base, one line each (``-v``: in full)."""
+    """List revisions from the heads down to base, one line each (``-v``: in full);
+    ``--applied``: the database's applied history instead."""
     script = script_directory(config)
+    if applied:
+        from .applied_history import show_applied_history
+
+        show_applied_history(config, script, json_output)
+        return
     base: str | None
     head: str | None
     if rev_range is not None:
@@ -70,6 +99,17 @@ def history(
         base = head = None
 
     def display(lower: Any, upper: Any, currents: Sequence[str] = ()) -> None:
+        if json_output:
+            from .json_output import document, print_json, revision_entry
+
+            entries = []
+            for sc in script.walk_revisions(base=lower or "base", head=upper or "heads"):
+                entry = revision_entry(sc)
+                if indicate_current:
+                    entry["is_current"] = sc.revision in currents
+                entries.append(entry)
+            print_json(config, document("history", revisions=entries))
+            return
         # One write for all lines (the same text as a write per line); whatever was formatted
         # before an error is still printed.
         lines: list[str] = []
@@ -92,6 +132,8 @@ def history(
             if head == "current":
                 if current_heads:
                     display(base, current_heads, current_heads)
+                elif json_output:
+                    display("base", "base")
             elif base == "current":
                 display(current_heads or "base", head, current_heads)
             else:
@@ -103,13 +145,24 @@ def history(
         display(base, head)
 
 
-def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
+def heads(
+    config: Config,
+    verbose: bool = False,
+    resolve_dependencies: bool = False,
+    json_output: bool = False,
+) -> None:
     """Show the head revisions of the script directory."""
     script = script_directory(config)
     if resolve_dependencies:
         found = script.get_revisions("heads")
     else:
         found = script.get_revisions(tuple(script.get_heads()))
+    if json_output:
+        from .json_output import document, print_json, revision_entry
+
+        entries = [revision_entry(rev) for rev in found if rev is not None]
+        print_json(config, document("heads", heads=entries))
+        return
     for rev in found:
         if rev is not None:
             config.print_stdout(rev.cmd_format(verbose, include_branches=True, tree_indicators=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..util.exc import CommandError
+from .json_output import print_json
 from .project import run_env, script_directory
 
 TYPE_CHECKING = False
@@ -56,17 +57,21 @@ def upgrade(
     lock_timeout: float | str | None = None,
     lock_retries: int | str | None = None,
     statement_timeout: float | str | None = None,
+    allow_changed: bool = False,
+    json_output: bool = False,
 ) -> None:
     """Run revisions up to a target: an id, ``heads``, ``+N``, ``label@head``, ``a:b`` offline.
 
     Online, under the migration lock (``no_lock``: without it; ``lock_wait``: how long to wait
     for it), with ``lock_timeout``/``statement_timeout`` on each statement and ``lock_retries``
-    retries of a unit that hit one (see the README's "Migration lock").
+    retries of a unit that hit one (see the README's "Migration lock"). Applied revisions
+    whose files changed since they were recorded stop the run unless ``allow_changed``;
+    ``json_output`` prints the run's summary as JSON (see the README's "Applied history").
     """
     from ..runtime.steps import upgrade_steps
 
     lock = _lock_options(no_lock, lock_wait, lock_timeout, lock_retries, statement_timeout)
-    _move(config, revision, sql, tag, upgrade_steps, "upgrade", lock)
+    _move(config, revision, sql, tag, upgrade_steps, "upgrade", lock, allow_changed, json_output)
 
 
 def downgrade(
@@ -80,17 +85,21 @@ def downgrade(
     lock_timeout: float | str | None = None,
     lock_retries: int | str | None = None,
     statement_timeout: float | str | None = None,
+    allow_changed: bool = False,
+    json_output: bool = False,
 ) -> None:
     """Revert revisions down to a target: an id, ``base``, ``-N``, ``a:b`` offline.
 
-    The migration lock and timeouts as for :func:`upgrade`.
+    The migration lock, timeouts, ``allow_changed`` and ``json_output`` as for :func:`upgrade`.
     """
     from ..runtime.steps import downgrade_steps
 
     if ":" not in revision and sql:
         raise CommandError("downgrade --sql needs a range <fromrev>:<torev> (the database is not read)")
     lock = _lock_options(no_lock, lock_wait, lock_timeout, lock_retries, statement_timeout)
-    _move(config, revision, sql, tag, downgrade_steps, "downgrade", lock)
+    _move(
+        config, revision, sql, tag, downgrade_steps, "downgrade", lock, allow_changed, json_output
+    )
 
 
 def _move(
@@ -101,17 +110,29 @@ def _move(
     plan_steps: Callable[[ScriptDirectory, Any, Sequence[str]], list[Any]],
     command: str,
     lock_options: dict[str, Any],
+    allow_changed: bool = False,
+    json_output: bool = False,
 ) -> None:
     """Run env.py with a step planner that takes the database from its heads to ``revision``."""
     script = script_directory(config)
     starting_rev, destination = _split_range(revision, sql)
     # told about each step and how the run ends (the CLI prints it; the API has none); imported
     # here, as it needs dataclasses and typing, which `dbshift --help` does without
-    from .progress import tracker_for
+    from .progress import RunTracker, tracker_for
 
-    tracker = None if sql else tracker_for(config, command)
+    summary = None
+    if json_output and not sql:
+        from .run_summary import SummaryListener
+
+        summary = SummaryListener(getattr(config, "run_listener", None))
+        tracker: Any = RunTracker(summary, command)
+    else:
+        tracker = None if sql else tracker_for(config, command)
+    contexts: list[MigrationContext] = []
 
     def plan(heads: Sequence[str], context: MigrationContext) -> list[Any]:
+        if not contexts:
+            contexts.append(context)
         if tracker is not None:
             tracker.planned(context, heads)
         return plan_steps(script, destination, heads)
@@ -122,6 +143,8 @@ def _move(
         opts["on_step_done"] = tracker.step_finished
     if lock_options:
         opts["lock_options"] = lock_options
+    if allow_changed:
+        opts["history_options"] = {"allow_changed": True}
     try:
         run_env(
             config,
@@ -134,11 +157,18 @@ def _move(
             **opts,
         )
     except BaseException as err:
+        for context in contexts:
+            if context.history is not None:
+                context.history.write_failure()  # the failed step, after the rollback
         if tracker is not None:
             tracker.failed(err)
+        if summary is not None:
+            print_json(config, summary.document(command))
         raise
     if tracker is not None:
         tracker.finished()
+    if summary is not None:
+        print_json(config, summary.document(command))
 
 
 def stamp(

@@ -230,6 +230,20 @@ class DefaultImpl:
         SQLite uses it to start a real transaction so that its DDL is transactional.
         """
 
+    # ------------------------------------------------------------------ statement journal
+
+    def journal_noop_sql(self) -> str | None:
+        """A statement that does nothing, sent in place of one the statement journal skips
+        (``runtime/history/journal.py``); None where DDL is transactional and nothing is
+        journalled."""
+        return None
+
+    def schema_fingerprint_sql(self) -> tuple[str, ...]:
+        """Reads whose rows, hashed, change whenever DDL changes the schema (tables, columns,
+        indexes, constraints, views, triggers, routines): the journal's test of whether a
+        statement it sent before a kill was applied."""
+        return ()
+
     # ------------------------------------------------------------------ version table
 
     def version_table_impl(

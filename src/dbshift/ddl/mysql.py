@@ -47,6 +47,29 @@ _DROP_KEYWORDS = {
 }
 
 
+# One read of the current database's structure (not its data): what the statement journal
+# compares to tell whether a DDL statement sent before a kill was applied.
+_SCHEMA_FINGERPRINT = " UNION ALL ".join(
+    (
+        "SELECT CONCAT_WS('|', 'T', TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT) "
+        "FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS('|', 'C', TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, "
+        "IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT) "
+        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS('|', 'I', TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE) "
+        "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS('|', 'K', TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE) "
+        "FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS('|', 'V', TABLE_NAME, VIEW_DEFINITION) "
+        "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS('|', 'G', TRIGGER_NAME, ACTION_STATEMENT) "
+        "FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
+        "SELECT CONCAT_WS('|', 'R', ROUTINE_NAME, ROUTINE_TYPE, ROUTINE_DEFINITION) "
+        "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()",
+    )
+)
+
+
 class MySQLImpl(DefaultImpl):
     """MySQL implementation: ``alter_column`` restates the column with CHANGE or MODIFY."""
 
@@ -54,6 +77,12 @@ class MySQLImpl(DefaultImpl):
     transactional_ddl = False
     type_synonyms = DefaultImpl.type_synonyms + ({"BOOL", "TINYINT"}, {"JSON", "LONGTEXT"})
     type_arg_extract = (r"character set ([\w\-_]+)", r"collate ([\w\-_]+)")
+
+    def journal_noop_sql(self) -> str | None:
+        return "DO 0"
+
+    def schema_fingerprint_sql(self) -> tuple[str, ...]:
+        return (_SCHEMA_FINGERPRINT,)
 
     def render_ddl_sql_expr(
         self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any

@@ -38,6 +38,24 @@ if TYPE_CHECKING:
     from .elements import AlterColumn
 
 
+# The current user's schema structure (not its data), read by the statement journal.
+_SCHEMA_FINGERPRINT = " UNION ALL ".join(
+    (
+        "SELECT 'C|' || table_name || '|' || column_name || '|' || column_id || '|' || data_type "
+        "|| '|' || data_length || '|' || data_precision || '|' || data_scale || '|' || nullable "
+        "FROM user_tab_columns",
+        "SELECT 'I|' || index_name || '|' || table_name || '|' || column_name || '|' || "
+        "column_position FROM user_ind_columns",
+        "SELECT 'K|' || constraint_name || '|' || table_name || '|' || constraint_type || '|' || "
+        "status FROM user_constraints",
+        "SELECT 'O|' || object_type || '|' || object_name || '|' || status || '|' || "
+        "TO_CHAR(last_ddl_time, 'YYYYMMDDHH24MISS') FROM user_objects "
+        "WHERE object_type IN ('VIEW', 'TRIGGER', 'PROCEDURE', 'FUNCTION', 'PACKAGE', "
+        "'PACKAGE BODY', 'SEQUENCE', 'SYNONYM', 'TYPE')",
+    )
+)
+
+
 class OracleImpl(DefaultImpl):
     """Oracle implementation."""
 
@@ -56,6 +74,12 @@ class OracleImpl(DefaultImpl):
         super().__init__(*arg, **kw)
         #: Written after each statement offline (``oracle_batch_separator``; None/"" for none).
         self.batch_separator: str | None = self.context_opts.get("oracle_batch_separator", "/")
+
+    def journal_noop_sql(self) -> str | None:
+        return "BEGIN NULL; END;"
+
+    def schema_fingerprint_sql(self) -> tuple[str, ...]:
+        return (_SCHEMA_FINGERPRINT,)
 
     def after_offline_statement(self) -> None:
         """End the statement with ``/`` (or the configured separator)."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
 
     from ..script.directory import ScriptDirectory
+    from .history.recorder import HistoryRecorder
 
 log = logging.getLogger("alembic.runtime.migration")  # Alembic's logger name (see README)
 
@@ -104,6 +105,8 @@ class MigrationContext:
         self._migrations_fn: Callable[..., Iterable[MigrationStep]] | None = self.opts.get("fn")
         self._start_from_rev: Any = self.opts.get("starting_rev")
         self._head_maintainer: VersionWriter | None = None
+        #: The applied history of the run in progress (or the last one), when kept.
+        self.history: HistoryRecorder | None = None
 
         given_buffer = self.opts.get("output_buffer")
         self.output_buffer: TextIO = given_buffer if given_buffer is not None else sys.stdout
@@ -340,8 +343,11 @@ class MigrationContext:
         starting = self.opts.get("on_step_start")
         progress = self.opts.get("on_step_done")
         callbacks = self.on_version_apply_callbacks
+        history = self._history_for_run()
         try:
             for step in steps:
+                if history is not None:
+                    history.prepare(heads)  # before anything runs: checksums, tables, adoption
                 if starting is not None:
                     starting(step)
                 started = time.perf_counter()
@@ -352,17 +358,29 @@ class MigrationContext:
                     log.info("Running %s", step)
                     if self.as_sql:
                         self.impl.static_output(f"-- Running {step.short_log}")
+                    if history is not None:
+                        history.step_started(step)
                     try:
                         step.migration_fn(**kw)
+                        if history is not None:
+                            history.step_ran(step)
                     except Exception as err:
+                        if history is not None:
+                            history.step_failed(step, err)
                         maintainer.flush_after_failure()
-                        self._report_partial_failure(step, err)
+                        if history is None or not history.owns(err):
+                            self._report_partial_failure(step, err)
+                        raise
+                    except BaseException as err:
+                        if history is not None:
+                            history.step_failed(step, err)
                         raise
                     # on_version_apply callbacks may read the version table: with them, every
                     # step writes its rows as it always did.
-                    maintainer.update_to_step(
-                        step, defer=not callbacks and self._can_defer_version_writes()
-                    )
+                    defer = not callbacks and self._can_defer_version_writes()
+                    maintainer.update_to_step(step, defer=defer)
+                    if history is not None:
+                        history.step_recorded(step, defer)
                     for callback in callbacks:
                         callback(
                             ctx=self, step=step.info, heads=set(maintainer.heads), run_args=kw
@@ -370,8 +388,29 @@ class MigrationContext:
                 if progress is not None:
                     progress(step, time.perf_counter() - started)
             maintainer.flush()
+            if history is not None:
+                history.flush()
         finally:
             self._head_maintainer = None
+
+    def _history_for_run(self) -> HistoryRecorder | None:
+        """The applied history of an online run of the project's revisions that may move the
+        version table (see ``runtime/history/``), or None: offline, read-only commands, a context
+        made without a script directory (no revision files to checksum), ``applied_history =
+        false``."""
+        self.history = None
+        if self.as_sql or self.connection is None or self.opts.get("dont_mutate"):
+            return None
+        if self.script is None:
+            return None
+        from .history.recorder import HistoryRecorder
+        from .history.settings import read_history_settings
+
+        settings = read_history_settings(self.opts, self.config)
+        if not settings.enabled:
+            return None
+        self.history = HistoryRecorder(self, settings)
+        return self.history
 
     def _starting_heads(self) -> tuple[str, ...]:
         """The heads a run starts from. Online, the version table is made ready for the run's
@@ -407,9 +446,12 @@ class MigrationContext:
         return self.transactions.is_open()
 
     def _flush_version_writes(self) -> None:
-        """Write the version rows deferred so far (see :meth:`_can_defer_version_writes`)."""
+        """Write the version rows deferred so far (see :meth:`_can_defer_version_writes`), and
+        the history rows waiting with them."""
         if self._head_maintainer is not None:
             self._head_maintainer.flush()
+            if self.history is not None:
+                self.history.flush()
 
     def write_pending_versions(self) -> None:
         """Write the version rows of the steps run so far, if they wait for the end of the
@@ -426,10 +468,13 @@ class MigrationContext:
         if not done:
             return
         listing = "; ".join(done)
+        resume = ""
+        if self.history is not None and self.history.journal is not None:
+            resume = " They are journalled: the next upgrade resumes after them."
         raise PartialMigrationError(
             f"{step.short_log} failed on {self.dialect.name}, which commits each DDL statement: "
             f"{len(done)} statement(s) of it stay applied and were NOT rolled back: {listing}. "
-            f"The version table was not moved. Error: {one_line(err)}",
+            f"The version table was not moved.{resume} Error: {one_line(err)}",
             applied_statements=list(done),
         ) from err
 

@@ -85,6 +85,13 @@ def compare_tables(
     migration_context = ctx.migration_context
     version_table = migration_context.version_table if migration_context else None
     version_schema = migration_context.version_table_schema if migration_context else None
+    # the version table and dbshift's applied history and journal beside it
+    own_tables = {version_table}
+    if version_table is not None:
+        from ...runtime.history.journal_table import journal_table_name
+        from ...runtime.history.table import history_table_name
+
+        own_tables.update((history_table_name(version_table), journal_table_name(version_table)))
     supports_comments = bool(getattr(ctx.dialect, "supports_comments", False))
     want_checks = ctx.plugin_enabled(CHECKS_PLUGIN)
     reflected_all: dict[tuple[str | None, str], ReflectedTable] = ctx.__dict__.setdefault(
@@ -100,7 +107,7 @@ def compare_tables(
         conn_names = {
             name
             for name in all_names
-            if not (name == version_table and schema == version_schema)
+            if not (name in own_tables and schema == version_schema)
             and ctx.run_name_filters(name, "table", {"schema_name": schema})
         }
         metadata_tables = {
