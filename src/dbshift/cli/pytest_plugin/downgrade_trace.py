@@ -100,24 +100,11 @@ def _check_cycle(stepper: Stepper, connection: Any, history: Any, current: str) 
     with _rolled_back(connection):
         before = render_python_code(produce_migrations(context, upgraded).upgrade_ops)
         _move(stepper, "upgrade", upper, current)
-        try:
-            stepper.undo(stepper.last_steps)
-        except StepFailed as failed:
-            if failed.not_implemented:
-                warnings.warn(NOT_IMPLEMENTED_WARNING.format(revision=upper), stacklevel=1)
-                return
-            raise MigrationTestFailure(
-                f"The downgrade of {upper} to {current} failed.",
-                context=[("Failing Revision", upper), *error_context(failed)],
-            ) from None
+        if not _undo_upgrade(stepper, upper, current):
+            return
         after = render_python_code(produce_migrations(context, upgraded).upgrade_ops)
     if before != after:
-        left = "\n".join(
-            difflib.unified_diff(
-                before.splitlines(), after.splitlines(), "before upgrade", "after downgrade",
-                lineterm="",
-            )
-        )
+        left = _left_behind(before, after)
         raise MigrationTestFailure(
             f"There is a difference between the pre-'{upper}'-upgrade `MetaData`, and the "
             f"post-'{upper}'-downgrade `MetaData`. This implies that the upgrade performs some "
@@ -128,6 +115,32 @@ def _check_cycle(stepper: Stepper, connection: Any, history: Any, current: str) 
                 ("What the downgrade leaves behind (autogenerate before vs after)", left),
             ],
         )
+
+
+def _undo_upgrade(stepper: Stepper, upper: str, current: str) -> bool:
+    """Run the downgrade of the upgrade just made; ``False`` (after a warning) when the revision
+    has no downgrade, a failure naming the revision when it fails."""
+    try:
+        stepper.undo(stepper.last_steps)
+    except StepFailed as failed:
+        if failed.not_implemented:
+            warnings.warn(NOT_IMPLEMENTED_WARNING.format(revision=upper), stacklevel=1)
+            return False
+        raise MigrationTestFailure(
+            f"The downgrade of {upper} to {current} failed.",
+            context=[("Failing Revision", upper), *error_context(failed)],
+        ) from None
+    return True
+
+
+def _left_behind(before: str, after: str) -> str:
+    """What differs between autogenerate's view before the upgrade and after the downgrade."""
+    return "\n".join(
+        difflib.unified_diff(
+            before.splitlines(), after.splitlines(), "before upgrade", "after downgrade",
+            lineterm="",
+        )
+    )
 
 
 def _rolls_back_ddl(connection: Any) -> bool:
@@ -153,25 +166,12 @@ def _check_cycle_committed(stepper: Stepper, connection: Any, history: Any, curr
     original.reflect(connection)
     before = render_python_code(produce_migrations(context, original).upgrade_ops)
     _move(stepper, "upgrade", upper, current)
-    try:
-        stepper.undo(stepper.last_steps)
-    except StepFailed as failed:
-        if failed.not_implemented:
-            warnings.warn(NOT_IMPLEMENTED_WARNING.format(revision=upper), stacklevel=1)
-            stepper.walk("upgrade", [upper])
-            return
-        raise MigrationTestFailure(
-            f"The downgrade of {upper} to {current} failed.",
-            context=[("Failing Revision", upper), *error_context(failed)],
-        ) from None
+    if not _undo_upgrade(stepper, upper, current):
+        stepper.walk("upgrade", [upper])
+        return
     after = render_python_code(produce_migrations(context, original).upgrade_ops)
     if before != after:
-        left = "\n".join(
-            difflib.unified_diff(
-                before.splitlines(), after.splitlines(), "before upgrade", "after downgrade",
-                lineterm="",
-            )
-        )
+        left = _left_behind(before, after)
         raise MigrationTestFailure(
             f"There is a difference between the pre-'{upper}'-upgrade schema and the "
             f"post-'{upper}'-downgrade schema. This implies that the upgrade performs some set "
