@@ -124,19 +124,14 @@ class RunTracker:
         self.listener.run_failed(RunFailure(error, self.running, heads, rolled_back, applied))
 
     def _heads_after_steps(self) -> tuple[str, ...] | None:
+        from ..runtime.steps import heads_after
+
         heads = set(self.start_heads)
         for step in self.done:
             changes = getattr(step, "head_changes", None)
             if changes is None:
                 return None
-            for change in changes(set(heads)):
-                if change[0] == "insert":
-                    heads.add(change[1])
-                elif change[0] == "delete":
-                    heads.discard(change[1])
-                else:
-                    heads.discard(change[1])
-                    heads.add(change[2])
+            heads = heads_after(changes(set(heads)), heads)
         return tuple(sorted(heads))
 
 

@@ -360,6 +360,21 @@ def stamp_steps(
     return steps
 
 
+def heads_after(changes: Iterable[tuple[str, ...]], heads: Iterable[str]) -> set[str]:
+    """The heads once a step's version-table ``changes`` (see
+    :meth:`RevisionStep.head_changes`) are played on ``heads``."""
+    result = set(heads)
+    for change in changes:
+        if change[0] == "insert":
+            result.add(change[1])
+        elif change[0] == "delete":
+            result.discard(change[1])
+        else:
+            result.discard(change[1])
+            result.add(change[2])
+    return result
+
+
 def _check_stamp(
     steps: Sequence[StampStep], heads: Sequence[str], revision_map: RevisionMap, targets: Any
 ) -> None:

@@ -363,13 +363,6 @@ def _skip(**kw: Any) -> None:
 
 def _apply(changes: list[tuple[str, ...]], heads: set[str]) -> set[str]:
     """``heads`` after a step's version-table changes."""
-    result = set(heads)
-    for change in changes:
-        if change[0] == "insert":
-            result.add(change[1])
-        elif change[0] == "delete":
-            result.discard(change[1])
-        else:
-            result.discard(change[1])
-            result.add(change[2])
-    return result
+    from ...runtime.steps import heads_after
+
+    return heads_after(changes, heads)
