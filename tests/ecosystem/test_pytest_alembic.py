@@ -23,7 +23,6 @@ from .harness import (
     Run,
     as_alembic_markers,
     assert_same,
-    known_gap,
     per_tool,
     reset_database,
     run_in_venv,
@@ -113,13 +112,6 @@ BUILT_IN_TESTS = (
     "test_upgrade",
 )
 DRIFT_TEST = "test_model_definitions_match_ddl"
-#: Waits on autogenerate: pytest-alembic's built-in tests import ``_render_cmd_body`` from
-#: ``alembic.autogenerate.render`` when the plugin loads (so no test runs without it).
-#: pytest-alembic's experimental downgrade test fails under dbshift once an earlier test (its
-#: ``all_models_register_on_metadata`` runs env.py in a subprocess) has left an empty
-#: ``alembic_version`` table: inside the runner's nested transaction the next upgrade's version
-#: row is not seen. A runtime gap (not autogenerate's), recorded here until it is fixed.
-DOWNGRADE_AFTER_EMPTY_VERSION_TABLE = "### test_downgrade_leaves_no_trace\n-passed\n+failure"
 _RENDERED = re.compile(
     r"The upgrade which would have been generated would look like:\n(.*?# ### end Alembic commands ###)",
     re.DOTALL,
@@ -217,7 +209,6 @@ def _same_outcomes(runs: dict[str, PytestRun]) -> None:
     )
 
 
-@known_gap(DOWNGRADE_AFTER_EMPTY_VERSION_TABLE)
 def test_built_in_tests_pass_when_models_match(in_sync: dict[str, PytestRun]) -> None:
     _same_outcomes(in_sync)
 

@@ -196,3 +196,27 @@ def test_sqlite_waits_for_other_writers_up_to_lock_wait_while_locked(sqlite_engi
         after = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert seen == [7000]
     assert after == before < 7000
+
+
+def test_inside_a_callers_transaction_the_run_goes_on_from_the_rows_it_wrote(pg_engine, tmp_path):
+    """pytest-alembic's downgrade check: an empty version table is committed, then upgrades and a
+    downgrade run inside one transaction of the caller's. Each run goes on from the version rows
+    that transaction wrote, which the lock's own connection cannot see yet."""
+    root = project.write_project(tmp_path / "proj", url_of(pg_engine), 2)
+    config = project.config(root)
+    command.upgrade(config, "r1")
+    command.downgrade(config, "base")  # leaves the version table, empty
+    with pg_engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE side_effects")  # r1's downgrade keeps it
+    assert version_rows(pg_engine) == []
+    with pg_engine.connect() as conn:
+        transaction = conn.begin()
+        shared = project.config(root, connection=conn)
+        command.upgrade(shared, "r2")
+        command.downgrade(shared, "-1")
+        rows = [row[0] for row in conn.execute(sa.text("SELECT version_num FROM alembic_version"))]
+        tables = set(sa.inspect(conn).get_table_names())
+        transaction.rollback()
+    assert rows == ["r1"]
+    assert "t1" in tables and "t2" not in tables
+    assert version_rows(pg_engine) == []

@@ -100,10 +100,26 @@ def _plan_under_lock(
         return heads, plan(heads), None
     recorder = context.version_recorder
     seen: tuple[Heads, _Planned] | None = None
+    committed: Heads = ()  # what other connections saw before the lock was taken
     if not context.purge:
         exists, heads = _version_table_before_locking(context, lock_sql)
+        committed = heads
         if exists or context.opts.get("dont_mutate"):
-            steps = _Planned(plan(heads))
+            failure: Exception | None = None
+            try:
+                steps = _Planned(plan(heads))
+            except Exception as err:  # judged again below, inside a caller's transaction
+                if not context.transactions.external:
+                    raise
+                failure, steps = err, _Planned(())
+            if not steps and context.transactions.external:
+                # read on another connection, which cannot see version rows the caller's own
+                # transaction changed (pytest-alembic upgrades and downgrades in one savepoint)
+                own = _heads_on_the_run_connection(context)
+                if set(own) != set(heads):
+                    heads, steps = own, _Planned(plan(own))
+                elif failure is not None:
+                    raise failure
             if not steps:
                 return heads, steps, None
             seen = (heads, steps)
@@ -120,7 +136,7 @@ def _plan_under_lock(
         held = holding.acquire(key, open_lock, settings.wait)
     try:
         _raise_busy_timeout(context, lock_sql, settings, held)
-        heads = _heads_under_lock(context, held, start)
+        heads = _heads_under_lock(context, held, start, committed)
         if seen is not None and set(seen[0]) == set(heads):
             steps = seen[1]
         else:
@@ -166,17 +182,29 @@ def _version_table_before_locking(
 
 
 def _heads_under_lock(
-    context: GuardedContext, held: HeldLock, start: Callable[[], Heads]
+    context: GuardedContext, held: HeldLock, start: Callable[[], Heads], committed: Heads
 ) -> Heads:
     """The heads once the lock is held. Inside a transaction the caller began (and so could
     not end while waiting), read them on the lock's own connection, which sees what the last
-    holder committed whatever that transaction's snapshot."""
+    holder committed whatever that transaction's snapshot; unless the caller's transaction
+    moved the version rows itself (its view differs from ``committed``, what other connections
+    saw before the lock was taken), whose changes only its own connection sees."""
     side = held.side_connection
     if context.transactions.external and side is not None and not context.purge:
         heads = context.version_recorder.read_heads(connection=side)
+        if heads and set(_heads_on_the_run_connection(context)) != set(committed):
+            # the caller's transaction changed the version rows itself: its own view is the one
+            # the run goes on from
+            return start()
         if heads:
             return heads
     return start()
+
+
+def _heads_on_the_run_connection(context: GuardedContext) -> Heads:
+    """The heads as the run's own connection (and so the caller's transaction) sees them."""
+    recorder = context.version_recorder
+    return recorder.read_heads(known_to_exist=True) if recorder.exists() else ()
 
 
 def _run_with_retries(
