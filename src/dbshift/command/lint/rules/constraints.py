@@ -70,33 +70,29 @@ def check_check_constraint(item: Item, ctx: CheckContext) -> None:
 
 def check_unique_constraint(item: Item, ctx: CheckContext) -> None:
     """unique-constraint-blocks-writes (PostgreSQL)."""
-    op = item.op
-    assert isinstance(op, ops.CreateUniqueConstraintOp)
-    if not ctx.target.postgresql or item.rebuilt_by_batch:
-        return
-    if ctx.table_is_new(op.table_name, op.schema):
-        return
-    table = label(op.table_name, op.schema)
-    ctx.report(
-        "unique-constraint-blocks-writes", item.record.line,
-        f"adding UNIQUE constraint {op.constraint_name or '(unnamed)'} builds its index on "
-        f"{table} under an ACCESS EXCLUSIVE lock",
-    )
+    assert isinstance(item.op, ops.CreateUniqueConstraintOp)
+    _index_built_under_lock(item, ctx, "unique-constraint-blocks-writes", "UNIQUE constraint")
 
 
 def check_primary_key(item: Item, ctx: CheckContext) -> None:
     """primary-key-blocks-writes (PostgreSQL)."""
+    assert isinstance(item.op, ops.CreatePrimaryKeyOp)
+    _index_built_under_lock(item, ctx, "primary-key-blocks-writes", "PRIMARY KEY")
+
+
+def _index_built_under_lock(item: Item, ctx: CheckContext, rule: str, kind: str) -> None:
+    """A constraint whose index PostgreSQL builds on an existing table under an ACCESS EXCLUSIVE
+    lock (UNIQUE, PRIMARY KEY)."""
     op = item.op
-    assert isinstance(op, ops.CreatePrimaryKeyOp)
     if not ctx.target.postgresql or item.rebuilt_by_batch:
         return
     if ctx.table_is_new(op.table_name, op.schema):
         return
     table = label(op.table_name, op.schema)
     ctx.report(
-        "primary-key-blocks-writes", item.record.line,
-        f"adding PRIMARY KEY {op.constraint_name or '(unnamed)'} builds its index on {table} "
-        "under an ACCESS EXCLUSIVE lock",
+        rule, item.record.line,
+        f"adding {kind} {op.constraint_name or '(unnamed)'} builds its index on {table} under an "
+        "ACCESS EXCLUSIVE lock",
     )
 
 
